@@ -163,6 +163,8 @@ class TriangleMesh:
         For nodes placed at caller-given atomic sites, the index of the site; -1 otherwise.
     slit : (x0, y0) or None
         Tip of the slit ``y = y0, x < x0``.
+    slit_pairs : (k, 2) int or None
+        (upper-face node, lower-face duplicate) pairs at the same position.
 
     Degrees of freedom are node major: ``dof = 2 * node + component``.
     """
@@ -174,6 +176,7 @@ class TriangleMesh:
     node_sets: dict = field(default_factory=dict)
     site_index: np.ndarray | None = None
     slit: tuple[float, float] | None = None
+    slit_pairs: np.ndarray | None = None
 
     dim = 2
     cell_type = "triangle"
@@ -406,8 +409,8 @@ def graded_mesh_2d(outer, inner, h0: float, growth: float = 1.2, sites: np.ndarr
 
     node_sets = {}
     if slit is not None:
-        points, cells, site_index, upper, lower = _split_slit(points, cells, site_index, slit, tol)
-        node_sets["slit_upper"], node_sets["slit_lower"] = upper, lower
+        points, cells, site_index, upper, lower, pairs = _split_slit(points, cells, site_index, slit, tol)
+        node_sets["slit_upper"], node_sets["slit_lower"], node_sets["slit_pairs"] = upper, lower, pairs
 
     # drop unused nodes
     used = np.zeros(len(points), bool)
@@ -416,15 +419,16 @@ def graded_mesh_2d(outer, inner, h0: float, growth: float = 1.2, sites: np.ndarr
     cells = new_id[cells]
     points, site_index = points[used], site_index[used]
     node_sets = {k: new_id[v] for k, v in node_sets.items()}
+    pairs = node_sets.pop("slit_pairs", None)
 
     mesh = TriangleMesh(points, cells, np.zeros(len(points), np.int8), np.zeros(len(cells), np.int8),
-                        node_sets, site_index, slit)
+                        node_sets, site_index, slit, pairs)
     _label_regions(mesh, inner, atomistic, tol)
     b_nodes = np.unique(mesh.boundary_edges())
     mesh.node_sets["outer"] = b_nodes[np.abs(outer.signed_distance(points[b_nodes])) <= tol * 1e3]
-    if hole:  # every other boundary node, except the slit faces
-        others = np.concatenate([mesh.node_sets["outer"], *(mesh.node_sets.get(k, []) for k in ("slit_upper", "slit_lower"))])
-        mesh.node_sets["hole"] = b_nodes[~np.isin(b_nodes, others)]
+    if hole:  # boundary nodes on (generated sites) or within a site spacing of (user sites) the hole
+        near = atomistic.signed_distance(points[b_nodes]) <= (h0 if user_sites else 1e3 * tol)
+        mesh.node_sets["hole"] = b_nodes[near & ~np.isin(b_nodes, mesh.node_sets["outer"])]
     return mesh
 
 
@@ -470,7 +474,8 @@ def _split_slit(points, cells, site_index, slit, tol):
     # a face node used by only one side still lies on that face
     only_above = on_slit[~used_below[on_slit] & used_above[on_slit]]
     only_below = on_slit[used_below[on_slit] & ~used_above[on_slit]]
-    return points, cells, site_index, np.concatenate([upper, only_above]), np.concatenate([lower, only_below])
+    return (points, cells, site_index, np.concatenate([upper, only_above]), np.concatenate([lower, only_below]),
+            np.column_stack([upper, lower]))
 
 
 def structured_rectangle_mesh(lo, hi, nx: int, ny: int) -> TriangleMesh:

@@ -1,0 +1,85 @@
+"""VTU frames (meshio) and a ParaView ``.pvd`` collection index.
+
+Each frame is a ``.vtu`` file; after every frame the ``.pvd`` index listing all frames
+with their times is rewritten atomically (temporary file + ``os.replace``), so a viewer
+never reads a half-written index.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import meshio
+import numpy as np
+from ase.units import GPa
+
+from .elasticity import element_strains, nodal_average
+
+
+def frame_data(mesh, material, u):
+    """Point and cell data of a displacement field for a VTU frame.
+
+    Returns ``(point_data, cell_data)`` with displacement (Å, 3 components), strain
+    (engineering Voigt xx, yy, zz, yz, xz, xy) and stress (GPa, Voigt) per cell and
+    area-weighted at nodes, and the region labels (0 continuum, 1 handshake, 2 atomistic).
+    """
+    u = np.asarray(u, dtype=float).reshape(mesh.n_nodes, mesh.dim)
+    u3 = np.zeros((mesh.n_nodes, 3))
+    u3[:, :mesh.dim] = u
+    strain = element_strains(mesh, u)
+    stress = strain @ material.C_lab.T / GPa
+    point_data = {"displacement": u3, "strain": nodal_average(mesh, strain),
+                  "stress_GPa": nodal_average(mesh, stress), "region": mesh.node_region.astype(np.int32)}
+    cell_data = {"strain": strain, "stress_GPa": stress, "region": mesh.cell_region.astype(np.int32)}
+    return point_data, cell_data
+
+
+def write_vtu(path, mesh, point_data=None, cell_data=None):
+    """Write one mesh with data to ``path`` (.vtu); 2D points get z = 0."""
+    pts = np.zeros((mesh.n_nodes, 3))
+    pts[:, :mesh.dim] = mesh.points
+    out = meshio.Mesh(pts, [(mesh.cell_type, mesh.cells)], point_data=point_data or {},
+                      cell_data={k: [np.asarray(v)] for k, v in (cell_data or {}).items()})
+    out.write(path, file_format="vtu")
+
+
+class VTUSeries:
+    """A time series of VTU frames ``<name>_<nnnnn>.vtu`` in ``directory`` and ``<name>.pvd``.
+
+    Parameters
+    ----------
+    directory : path
+        Output directory (created).
+    name : str
+        Base name of the frames and the index.
+    """
+
+    def __init__(self, directory, name: str = "continuum"):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.name = name
+        self.frames: list[tuple[float, str]] = []
+
+    @property
+    def pvd_path(self) -> Path:
+        return self.directory / f"{self.name}.pvd"
+
+    def write(self, time: float, mesh, point_data=None, cell_data=None) -> Path:
+        """Write a frame at ``time`` (ps) and update the ``.pvd`` index; return the frame path."""
+        fname = f"{self.name}_{len(self.frames):05d}.vtu"
+        write_vtu(self.directory / fname, mesh, point_data, cell_data)
+        self.frames.append((float(time), fname))
+        self._write_index()
+        return self.directory / fname
+
+    def _write_index(self):
+        lines = ['<?xml version="1.0"?>',
+                 '<VTKFile type="Collection" version="0.1" byte_order="LittleEndian">',
+                 "  <Collection>"]
+        lines += [f'    <DataSet timestep="{t!r}" group="" part="0" file={quoteattr(f)}/>' for t, f in self.frames]
+        lines += ["  </Collection>", "</VTKFile>", ""]
+        tmp = self.pvd_path.with_suffix(".pvd.tmp")
+        tmp.write_text("\n".join(lines))
+        os.replace(tmp, self.pvd_path)
