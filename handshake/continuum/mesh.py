@@ -352,8 +352,8 @@ def graded_mesh_2d(outer, inner, h0: float, growth: float = 1.2, sites: np.ndarr
 
     # nodes inside the handshake zone (and the atomistic region unless it is a hole)
     user_sites = sites is not None
-    if sites is None:
-        sites = triangular_lattice(inner, h0)
+    if sites is None:  # with a slit, a row of the sub-lattice lies on it and is split like the rings
+        sites = triangular_lattice(inner, h0, y_offset=0.0 if slit is not None else 0.25)
         site_ids = np.full(len(sites), -1)
     else:
         sites = np.asarray(sites, dtype=float)[:, :2]
