@@ -84,7 +84,7 @@ def test_cg_with_observer_spring_finds_analytic_minimum_and_keeps_fixed_group():
         local = np.flatnonzero(step.ids == 1)
         if local.size:
             d = step.x[local[0]] - centre
-            step.f_external[local[0]] += -k @ d
+            step.add_forces(local[:1], -k @ d)
             step.energy_eV += 0.5 * d @ k @ d
 
     with AtomisticRegion(atoms, "Cu_mishin1", groups={"pad": [2]}) as region:
@@ -120,3 +120,23 @@ def test_unknown_fixed_group_is_refused():
     with AtomisticRegion(rattled_cu((2, 2, 2)), "Cu_mishin1") as region:
         with pytest.raises(InputError, match="no group named 'pad'"):
             region.minimize(fixed=("pad",))
+
+
+@pytest.mark.parametrize("action", ["run", "minimize", "compute"])
+def test_observer_exception_stops_lammps_and_is_raised(action):
+    """An error inside an observer must not be swallowed by the C callback."""
+    calls = []
+
+    def broken(step):
+        calls.append(step.step)
+        if len(calls) == 3 or action == "compute":
+            raise ValueError("observer broke")
+
+    with AtomisticRegion(rattled_cu((2, 2, 2)), "Cu_mishin1") as region:
+        region.attach(broken)
+        with pytest.raises(ValueError, match="observer broke"):
+            {"run": lambda: region.run(50), "minimize": lambda: region.minimize(1e-12),
+             "compute": region.compute}[action]()
+        assert len(calls) < 10  # stopped at the step (or line search) that failed
+        region.detach_all()
+        region.run(2)  # the region stays usable

@@ -95,7 +95,7 @@ class MinimizationResult:
 class ExchangeStep:
     """What an observer sees at one MD step or minimiser iteration, on one rank.
 
-    Attributes are views into LAMMPS memory for the atoms this rank owns, in LAMMPS
+    Arrays are views into LAMMPS memory for the atoms this rank owns, in LAMMPS
     local order; they are valid only during the call.
 
     Attributes
@@ -106,23 +106,35 @@ class ExchangeStep:
         Atom ids of the local atoms.
     x : (nlocal, 3) ndarray
         Positions, LAMMPS frame, Å. Writing moves the atoms (use it for pad atoms only).
-    f_external : (nlocal, 3) ndarray
-        External forces added to the atoms after this call, eV/Å. Reset to the
-        region's static external forces before every call.
     energy_eV : float
         This rank's contribution to the external energy; observers add to it. The
         region sums it over ranks and hands it to LAMMPS when energy is enabled.
     """
 
-    __slots__ = ("step", "ids", "x", "f_external", "energy_eV", "_region")
+    __slots__ = ("step", "ids", "x", "energy_eV", "_f_external", "_region")
 
     def __init__(self, region: "AtomisticRegion", step: int, ids, x, f_external):
         self._region = region
         self.step = step
         self.ids = ids
         self.x = x
-        self.f_external = f_external
+        self._f_external = f_external
         self.energy_eV = 0.0
+
+    def add_forces(self, local: np.ndarray, forces_eV_per_A: np.ndarray) -> None:
+        """Add external forces (eV/Å, LAMMPS frame) on local atoms ``local`` for this step."""
+        self._f_external[local] += forces_eV_per_A
+        self._region._touched_rows.append(local)
+
+    @property
+    def f_external(self) -> np.ndarray:
+        """All external forces of this step, (nlocal, 3), eV/Å, writable.
+
+        Prefer :meth:`add_forces`: after direct access the whole array must be
+        zeroed before the next step.
+        """
+        self._region._forces_dirty = True
+        return self._f_external
 
     def local_indices(self, group: str) -> np.ndarray:
         """Local indices of this rank's atoms in ``group``."""
@@ -199,6 +211,9 @@ class AtomisticRegion:
         self._external_ids = np.zeros(0, dtype=np.int64)
         self._tags: np.ndarray | None = None
         self._local_maps: dict[str, np.ndarray] = {}
+        self._touched_rows: list[np.ndarray] = []
+        self._failure: BaseException | None = None
+        self._forces_dirty = True
         self._closed = False
         try:
             self._create(atoms, cell)
@@ -242,6 +257,10 @@ class AtomisticRegion:
             "neigh_modify every 1 delay 0 check yes",
             f"fix {_FIX_EXTERNAL} all external pf/callback 1 1",
             f"fix_modify {_FIX_EXTERNAL} energy yes",
+            # An exception in an observer cannot cross the C callback; it is stored,
+            # flagged here, and the run stops at the end of that step and re-raises it.
+            "variable hs_failed internal 0",
+            "fix hs_halt all halt 1 v_hs_failed > 0.5 error continue message no",
             "compute hs_pressure all pressure NULL virial",
             "thermo_style custom step pe fmax c_hs_pressure[*]",
             "thermo_modify norm no",
@@ -299,15 +318,17 @@ class AtomisticRegion:
         self._tags = None
 
     # ------------------------------------------------------------------ id bookkeeping
-    def _refresh_maps(self, tags: np.ndarray) -> None:
+    def _refresh_maps(self, tags: np.ndarray, f_external: np.ndarray | None = None) -> None:
         self._tags = tags.copy()
         self._local_maps = {name: np.flatnonzero(np.isin(tags, ids, assume_unique=False))
                             for name, ids in self._groups.items()}
         self._local_maps["__external__"] = np.flatnonzero(np.isin(tags, self._external_ids))
+        if f_external is not None:
+            f_external.fill(0.0)
 
-    def _maps_for(self, tags: np.ndarray) -> None:
+    def _maps_for(self, tags: np.ndarray, f_external: np.ndarray | None = None) -> None:
         if self._tags is None or self._tags.shape != tags.shape or not np.array_equal(self._tags, tags):
-            self._refresh_maps(tags)
+            self._refresh_maps(tags, f_external)
 
     def _local_group(self, name: str) -> np.ndarray:
         return self._local_maps[name]
@@ -319,23 +340,52 @@ class AtomisticRegion:
 
     def _displacement(self, x: np.ndarray, ids: np.ndarray) -> np.ndarray:
         d = x - self.reference_positions[ids - 1]
-        if self.pbc.any():
-            h = self._h
-            frac = np.linalg.solve(h.T, d.T).T
-            frac[:, self.pbc] -= np.round(frac[:, self.pbc])
-            d = frac @ h
-        return d
+        if not self.pbc.any():
+            return d
+        h = self._h
+        if not (h[1, 0] or h[2, 0] or h[2, 1]):  # orthogonal box: per-axis minimum image
+            for axis in np.flatnonzero(self.pbc):
+                length = h[axis, axis]
+                d[:, axis] -= length * np.round(d[:, axis] / length)
+            return d
+        frac = np.linalg.solve(h.T, d.T).T
+        frac[:, self.pbc] -= np.round(frac[:, self.pbc])
+        return frac @ h
 
     # ------------------------------------------------------------------ the exchange
     def _post_force(self, _caller, step, nlocal, tags, x, f_external) -> None:
-        self._maps_for(tags)
-        f_external.fill(0.0)
+        try:
+            self._exchange(int(step), tags, x, f_external)
+            failed = 0
+        except BaseException as exc:  # noqa: BLE001 - re-raised by _after_lammps
+            self._failure = exc
+            failed = 1
+        if self.comm.size > 1:
+            from mpi4py import MPI
+
+            failed = self.comm.allreduce(failed, op=MPI.MAX)
+        if failed:
+            self.lmp.set_internal_variable("hs_failed", 1.0)
+
+    def _exchange(self, step: int, tags, x, f_external) -> None:
+        # Reset external forces. Zeroing only the rows written last call (through
+        # ExchangeStep.add_forces) costs far less than the whole array at 10⁵ atoms;
+        # the whole array is zeroed when the local order changed or an observer
+        # touched ExchangeStep.f_external directly.
+        if self._forces_dirty:
+            f_external.fill(0.0)
+            self._forces_dirty = False
+        else:
+            for rows in self._touched_rows:
+                f_external[rows] = 0.0
+        self._maps_for(tags, f_external)
         ext = self._local_maps["__external__"]
+        self._touched_rows = [ext]
         if ext.size:
             f_external[ext] = self._external_force_by_id[tags[ext] - 1]
         if not self._observers:
             return
-        exchange = ExchangeStep(self, int(step), tags, x, f_external)
+        exchange = ExchangeStep(self, step, tags, x, f_external)
         for observer, interval in self._observers:
             if step % interval == 0:
                 observer(exchange)
@@ -344,6 +394,17 @@ class AtomisticRegion:
 
             energy = self.comm.allreduce(exchange.energy_eV, op=MPI.SUM)
             self.lmp.fix_external_set_energy_global(_FIX_EXTERNAL, energy)
+
+    def _lammps(self, commands: list[str]) -> None:
+        """Run LAMMPS commands that may call observers; re-raise an observer's exception."""
+        self.lmp.commands_list(commands)
+        if self.lmp.extract_variable("hs_failed") > 0.5:
+            self.lmp.set_internal_variable("hs_failed", 0.0)
+            failure, self._failure = self._failure, None
+            self._forces_dirty = True
+            if failure is None:
+                raise RuntimeError("an observer failed on another MPI rank")
+            raise failure
 
     # ------------------------------------------------------------------ local accessors
     def _to_ase(self, v: np.ndarray) -> np.ndarray:
@@ -452,7 +513,7 @@ class AtomisticRegion:
             Potential energy including external energy, eV.
         """
         self._h = self._box()
-        self.lmp.command("run 0")
+        self._lammps(["run 0"])
         return self.potential_energy_eV()
 
     def potential_energy_eV(self) -> float:
@@ -507,8 +568,11 @@ class AtomisticRegion:
         """
         mobile = self._mobile_group(tuple(fixed))
         self._h = self._box()
-        self.lmp.commands_list([f"timestep {float(timestep_ps)!r}", f"fix hs_nve {mobile} nve",
-                                f"run {int(nsteps)}", "unfix hs_nve"])
+        self.lmp.commands_list([f"timestep {float(timestep_ps)!r}", f"fix hs_nve {mobile} nve"])
+        try:
+            self._lammps([f"run {int(nsteps)}"])
+        finally:
+            self.lmp.command("unfix hs_nve")
 
     def minimize(self, fmax_eV_per_A: float = 1e-6, max_iterations: int = 10000,
                  style: str = "cg", fixed: tuple[str, ...] = (), box_relax: str | None = None,
@@ -542,13 +606,16 @@ class AtomisticRegion:
         if box_relax:
             cmds.append(f"fix hs_box all box/relax {box_relax} {float(pressure_bar)!r} vmax 0.001")
         self._h = self._box()
-        cmds.append(f"minimize 0.0 {float(fmax_eV_per_A)!r} {int(max_iterations)} {10 * int(max_iterations)}")
         self.lmp.commands_list(cmds)
-        iterations = int(self.lmp.extract_global("ntimestep"))
-        energy = self.potential_energy_eV()
-        fmax = self._max_force(fixed)
-        self.lmp.commands_list([f"unfix hs_freeze_{g}" for g in fixed] + (["unfix hs_box"] if box_relax else []))
-        self.lmp.command("reset_timestep 0")
+        try:
+            self._lammps([f"minimize 0.0 {float(fmax_eV_per_A)!r} {int(max_iterations)} "
+                          f"{10 * int(max_iterations)}"])
+            iterations = int(self.lmp.extract_global("ntimestep"))
+            energy = self.potential_energy_eV()
+            fmax = self._max_force(fixed)
+        finally:
+            self.lmp.commands_list([f"unfix hs_freeze_{g}" for g in fixed] +
+                                   (["unfix hs_box"] if box_relax else []) + ["reset_timestep 0"])
         return MinimizationResult(converged=fmax <= fmax_eV_per_A, max_force_eV_per_A=fmax,
                                   energy_eV=energy, iterations=iterations)
 

@@ -5,7 +5,8 @@ mismatch between the potential's elastic constants and the finite elements' is i
 a source of ghost forces (DESIGN.md §4). Everything here is computed, not looked up:
 
 - lattice parameter a0: root of the hydrostatic pressure P(a) = 0 (Brent's method);
-- cohesive energy: isolated-atom energy minus the bulk energy per atom at a0;
+- cohesive energy: isolated-atom energy minus the bulk energy per atom at a0 (the
+  isolated atom's energy is not zero for every tabulated potential, e.g. Al_jnp);
 - elastic constants: central finite differences of the virial stress under ±δ strain,
   relaxed-ion (internal coordinates minimised at fixed strain) and clamped-ion;
 - surface energies γ(hkl) = (E_slab − N e_bulk) / (2A) of relaxed slabs, cut through
@@ -40,7 +41,7 @@ SURFACE_ORIENTATIONS = {
 }
 
 #: Bumped whenever a change here changes computed numbers (invalidates caches).
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 
 STRAIN_STEP = 1.0e-3
 FORCE_TOLERANCE_eV_per_A = 1.0e-8
@@ -60,6 +61,7 @@ class MaterialProperties:
     lattice: str
     a0_A: float
     cohesive_energy_eV: float
+    isolated_atom_energy_eV: float
     atomic_volume_A3: float
     cutoff_A: float
     C11_GPa: float
@@ -256,12 +258,13 @@ def compute_material_properties(potential: str | Potential, element: str | None 
     a0 = equilibrium_lattice_parameter(pot, element, lattice, a_guess, repeat, comm)
     e_bulk, _ = _energy_and_stress(cubic_cell(lattice, element, a0, repeat), pot, comm)
     n_atoms = ATOMS_PER_CUBIC_CELL[lattice] * repeat**3
-    cohesive = isolated_atom_energy(pot, element, comm) - e_bulk / n_atoms
+    e_atom = isolated_atom_energy(pot, element, comm)
+    cohesive = e_atom - e_bulk / n_atoms
     C, C0 = elastic_constants(pot, element, lattice, a0, repeat, comm)
     gammas = {n: surface_energy(pot, element, lattice, a0, n, cutoff, comm) for n in SURFACE_ORIENTATIONS}
     return MaterialProperties(
         potential=pot.name, potential_hash=pot.content_hash, element=element, lattice=lattice,
-        a0_A=a0, cohesive_energy_eV=cohesive,
+        a0_A=a0, cohesive_energy_eV=cohesive, isolated_atom_energy_eV=e_atom,
         atomic_volume_A3=a0**3 / ATOMS_PER_CUBIC_CELL[lattice], cutoff_A=cutoff,
         C11_GPa=float(np.mean(np.diag(C)[:3])),
         C12_GPa=float(np.mean([C[0, 1], C[0, 2], C[1, 2]])),

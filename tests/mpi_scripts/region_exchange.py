@@ -44,9 +44,9 @@ remaps = {"count": 0}
 original_refresh = region._refresh_maps
 
 
-def counting_refresh(tags):
+def counting_refresh(tags, f_external=None):
     remaps["count"] += 1
-    original_refresh(tags)
+    original_refresh(tags, f_external)
 
 
 region._refresh_maps = counting_refresh
