@@ -141,6 +141,26 @@ def strain_displacement(grads: np.ndarray) -> np.ndarray:
     return B
 
 
+def generalized_plane_strain_displacement(grads: np.ndarray) -> np.ndarray:
+    """B matrices (m, 6, 9) of a triangle carrying u_x, u_y, u_z, all functions of (x, y).
+
+    Generalised plane strain (anti-plane included): ∂/∂z = 0, so ε_zz = 0, γ_yz = ∂u_z/∂y,
+    γ_xz = ∂u_z/∂x. This is the kinematics of a straight dislocation or crack front along
+    z with any Burgers vector or mode (Hirth & Lothe, Theory of Dislocations, ch. 13).
+    Rows (xx, yy, zz, yz, xz, xy); element DOFs node major with 3 components per node.
+    """
+    m, nv, _ = grads.shape
+    gx, gy = grads[:, :, 0], grads[:, :, 1]
+    B = np.zeros((m, 6, 3 * nv))
+    B[:, 0, 0::3] = gx
+    B[:, 1, 1::3] = gy
+    B[:, 3, 2::3] = gy
+    B[:, 4, 2::3] = gx
+    B[:, 5, 0::3] = gy
+    B[:, 5, 1::3] = gx
+    return B
+
+
 def element_dofs(cells: np.ndarray, dim: int) -> np.ndarray:
     """(m, dim*(dim+1)) global DOFs of each element, node major."""
     return (dim * cells[:, :, None] + np.arange(dim)).reshape(len(cells), -1)
@@ -149,23 +169,34 @@ def element_dofs(cells: np.ndarray, dim: int) -> np.ndarray:
 # --------------------------------------------------------------------------- matrices
 
 
-def stiffness_matrix(mesh, material: Material, thickness: float = 1.0, chunk: int = 200_000) -> sp.csr_matrix:
+def stiffness_matrix(mesh, material: Material, thickness: float = 1.0, chunk: int = 200_000,
+                     components: int | None = None) -> sp.csr_matrix:
     """Global stiffness matrix K (eV/Å²), sparse CSR, (n_dofs, n_dofs).
 
     K = Σ_e |e| B_eᵀ D B_e, assembled without a loop over elements (COO → CSR, duplicates
     summed); the elements are processed in chunks to bound the memory of the triplets.
-    In 2D (plane strain) K is multiplied by ``thickness`` (Å).
+    In 2D K is multiplied by ``thickness`` (Å).
+
+    Parameters
+    ----------
+    components : int, optional
+        Displacement components per node. Default ``mesh.dim``; ``3`` on a 2D mesh gives
+        generalised plane strain (u_z carried too, DOF = 3 node + c) with the full 6×6 C.
     """
-    D = material.elasticity_matrix(mesh.dim)
-    n = mesh.n_dofs
+    components = mesh.dim if components is None else components
+    gps = mesh.dim == 2 and components == 3
+    if components != mesh.dim and not gps:
+        raise ValueError(f"{components} components on a {mesh.dim}D mesh")
+    D = material.C_lab if gps else material.elasticity_matrix(mesh.dim)
+    n = components * mesh.n_nodes
     K = sp.csr_matrix((n, n))
     for start in range(0, len(mesh.cells), chunk):
         cells = mesh.cells[start:start + chunk]
         grads, measure = shape_gradients(mesh.points, cells)
-        B = strain_displacement(grads)
+        B = generalized_plane_strain_displacement(grads) if gps else strain_displacement(grads)
         w = measure * (thickness if mesh.dim == 2 else 1.0)
         Ke = np.swapaxes(B, 1, 2) @ (D @ B) * w[:, None, None]
-        dofs = element_dofs(cells, mesh.dim).astype(np.int32)
+        dofs = element_dofs(cells, components).astype(np.int32)
         nd = dofs.shape[1]
         rows = np.repeat(dofs, nd, axis=1).ravel()
         cols = np.tile(dofs, (1, nd)).ravel()
@@ -204,10 +235,18 @@ def rigid_body_modes(points: np.ndarray) -> np.ndarray:
 
 
 def element_strains(mesh, u: np.ndarray) -> np.ndarray:
-    """(m, 6) engineering Voigt strains per element (plane strain: zz, yz, xz are zero)."""
+    """(m, 6) engineering Voigt strains per element.
+
+    On a 2D mesh, ``u`` with 2 components per node is plane strain (zz, yz, xz zero); with
+    3 components it is generalised plane strain (only zz zero).
+    """
     grads, _ = shape_gradients(mesh.points, mesh.cells)
+    u = np.asarray(u).ravel()
+    if mesh.dim == 2 and u.size == 3 * mesh.n_nodes:
+        B = generalized_plane_strain_displacement(grads)
+        return np.einsum("mij,mj->mi", B, u[element_dofs(mesh.cells, 3)])
     B = strain_displacement(grads)
-    ue = np.asarray(u).ravel()[element_dofs(mesh.cells, mesh.dim)]
+    ue = u[element_dofs(mesh.cells, mesh.dim)]
     e = np.einsum("mij,mj->mi", B, ue)
     if mesh.dim == 3:
         return e
