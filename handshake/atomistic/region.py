@@ -127,6 +127,11 @@ class ExchangeStep:
         self._region._touched_rows.append(local)
 
     @property
+    def pair_forces(self) -> np.ndarray:
+        """Forces from the potential at this evaluation, (nlocal, 3), eV/Å (read only)."""
+        return self._region.lmp.numpy.extract_atom("f")[: len(self.ids)]
+
+    @property
     def f_external(self) -> np.ndarray:
         """All external forces of this step, (nlocal, 3), eV/Å, writable.
 
@@ -483,6 +488,18 @@ class AtomisticRegion:
         x = self.lmp.numpy.extract_atom("x")[:nlocal]
         mine = np.flatnonzero(chosen[local_ids - 1])
         x[mine] += target[local_ids[mine] - 1] - self._displacement(x[mine], local_ids[mine])
+
+    def displace(self, ids: np.ndarray, du_A: np.ndarray) -> None:
+        """Move atoms ``ids`` by ``du_A`` (ASE frame, Å), whichever rank owns them."""
+        ids = np.asarray(ids, dtype=np.int64)
+        du = np.broadcast_to(np.asarray(du_A, dtype=float), (ids.size, 3))
+        if self._rotation is not None:
+            du = du @ self._rotation
+        by_id = np.zeros((self.natoms, 3))
+        by_id[ids - 1] = du
+        nlocal = self.lmp.extract_global("nlocal")
+        x = self.lmp.numpy.extract_atom("x")[:nlocal]
+        x += by_id[self.local_ids() - 1]
 
     def set_velocities(self, ids: np.ndarray, v_A_per_ps: np.ndarray) -> None:
         """Set velocities of atoms ``ids`` (ASE frame, Å/ps), whichever rank owns them."""

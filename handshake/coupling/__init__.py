@@ -1,0 +1,7 @@
+"""Atomistic-continuum coupling: geometry, handshake zone, coupling methods, the coupled model."""
+
+from .geometry import CoupledGeometry, Crystal
+from .methods import METHODS, RelaxationResult, coupling_method
+from .model import CoupledModel
+
+__all__ = ["METHODS", "CoupledGeometry", "CoupledModel", "Crystal", "RelaxationResult", "coupling_method"]

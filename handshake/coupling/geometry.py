@@ -1,0 +1,192 @@
+"""Geometry of a quasi-2D coupled model: atomistic disc, handshake ring, pad ring, continuum.
+
+The defect line (dislocation line, crack front) runs along lab z; the atoms are periodic
+along z over one lattice period, so every atom is its own site in the (x, y) plane and
+the continuum is a 2D mesh in generalised plane strain (u_x, u_y, u_z of x, y). Around a
+centre c, with r = |(x, y) − c|:
+
+====================  =========================================  ====================
+region                radii                                      atoms / nodes
+====================  =========================================  ====================
+atomistic core        r < R_a − w_h                              free atoms
+handshake zone        R_a − w_h ≤ r < R_a                        free atoms = FE nodes
+pad                   R_a ≤ r < R_a + w_p                        pad atoms = FE nodes
+continuum             R_a + w_p ≤ r ≤ R_outer                    graded FE nodes
+====================  =========================================  ====================
+
+FE nodes of the handshake zone follow their atoms; pad atoms follow the continuum. The
+pad must be at least one interaction range wide and, for many-body potentials (EAM,
+MEAM, Stillinger–Weber), two ranges for the free atoms' forces to be exactly those of
+an infinite crystal — the default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ase import Atoms
+from ase.neighborlist import neighbor_list
+
+from ..atomistic.crystal import oriented_crystal
+from ..errors import InputError
+
+FREE, HANDSHAKE, PAD = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class CoupledGeometry:
+    """Radii of the regions of a quasi-2D coupled model (all in Å).
+
+    Parameters
+    ----------
+    atomistic_radius_A : float
+        R_a: radius of the free atoms (atomistic core plus handshake zone).
+    handshake_width_A : float
+        w_h: width of the ring of free atoms that are also finite-element nodes.
+    outer_radius_A : float
+        Radius of the continuum's outer boundary, where the far field is imposed.
+    pad_width_A : float, optional
+        w_p: width of the pad ring. Default: twice the potential's interaction range.
+    centre_A : (float, float), optional
+        Centre c of the regions (the defect position). Default: an interstice of the
+        lattice next to the origin, between two atomic planes normal to y.
+    mesh_growth : float
+        Ratio of successive element sizes outside the pad.
+    """
+
+    atomistic_radius_A: float
+    handshake_width_A: float
+    outer_radius_A: float
+    pad_width_A: float | None = None
+    centre_A: tuple[float, float] | None = None
+    mesh_growth: float = 1.25
+
+    def validated(self, cutoff_A: float, spacing_A: float, source: str = "geometry") -> "CoupledGeometry":
+        """Check the set-up is physically meaningful; return it with defaults filled in.
+
+        Parameters
+        ----------
+        cutoff_A : float
+            Interaction range of the potential, Å.
+        spacing_A : float
+            Nearest-neighbour distance of the crystal, Å.
+        source : str
+            Where the values came from, for error messages (file name or "geometry").
+
+        Raises
+        ------
+        InputError
+            Pad narrower than the cutoff, handshake narrower than one atomic spacing,
+            atomistic region not larger than the handshake, or continuum too small.
+        """
+        pad = 2.0 * cutoff_A if self.pad_width_A is None else self.pad_width_A
+        if pad < cutoff_A:
+            raise InputError(f"{pad:g} Å is narrower than the potential's interaction range "
+                             f"{cutoff_A:.3f} Å (use ≥ {2 * cutoff_A:.2f} Å for many-body potentials)",
+                             source=source, field="pad_width_A")
+        if self.handshake_width_A < spacing_A:
+            raise InputError(f"{self.handshake_width_A:g} Å is narrower than one atomic spacing "
+                             f"({spacing_A:.3f} Å)", source=source, field="handshake_width_A")
+        if self.atomistic_radius_A <= self.handshake_width_A + spacing_A:
+            raise InputError(f"{self.atomistic_radius_A:g} Å leaves no atomistic core inside a "
+                             f"{self.handshake_width_A:g} Å handshake zone", source=source,
+                             field="atomistic_radius_A")
+        needed = self.atomistic_radius_A + pad + 4.0 * spacing_A
+        if self.outer_radius_A < needed:
+            raise InputError(f"{self.outer_radius_A:g} Å does not enclose the atoms and pad "
+                             f"(need ≥ {needed:.1f} Å)", source=source, field="outer_radius_A")
+        if self.mesh_growth < 1.0:
+            raise InputError(f"{self.mesh_growth:g} must be ≥ 1", source=source, field="mesh_growth")
+        return CoupledGeometry(self.atomistic_radius_A, self.handshake_width_A, self.outer_radius_A,
+                               pad, self.centre_A, self.mesh_growth)
+
+    @property
+    def core_radius_A(self) -> float:
+        """Radius of the purely atomistic core (no finite elements), Å."""
+        return self.atomistic_radius_A - self.handshake_width_A
+
+    @property
+    def cluster_radius_A(self) -> float:
+        """Radius of all atoms, free and pad, Å."""
+        return self.atomistic_radius_A + self.pad_width_A
+
+
+@dataclass(frozen=True)
+class Crystal:
+    """A perfect crystal in the lab frame of the coupled model.
+
+    Parameters
+    ----------
+    lattice : {'fcc', 'bcc', 'diamond'}
+    element : str
+    a0_A : float
+        Lattice parameter, Å (take it from the potential).
+    orientation : (3, 3) ints
+        Crystal directions along lab x, y, z; z is the line / front direction.
+    """
+
+    lattice: str
+    element: str
+    a0_A: float
+    orientation: tuple
+
+    def unit(self) -> Atoms:
+        """Smallest periodic cell with the lab axes along ``orientation``."""
+        return oriented_crystal(self.lattice, self.element, self.a0_A, self.orientation)
+
+    @property
+    def period_z_A(self) -> float:
+        """Lattice period along z, Å: the slab thickness."""
+        return float(self.unit().cell[2, 2])
+
+    @property
+    def nearest_neighbour_A(self) -> float:
+        """Nearest-neighbour distance, Å."""
+        return float(neighbor_list("d", self.unit(), cutoff=self.a0_A).min())
+
+
+def default_centre(unit: Atoms) -> tuple[float, float]:
+    """An interstice next to the origin: midway between the two atomic planes normal to y
+    that enclose y = 0, and midway between two neighbouring atoms along x of the plane
+    below. A dislocation core or crack tip placed there has no atom on its cut plane."""
+    cell = unit.repeat((3, 3, 1))
+    cell.positions -= np.diag(unit.cell) * [1, 1, 0]
+    y_levels = np.unique(np.round(cell.positions[:, 1], 6))
+    below, above = y_levels[y_levels <= 0].max(), y_levels[y_levels > 0].min()
+    in_plane = np.sort(np.unique(np.round(cell.positions[np.isclose(cell.positions[:, 1], below), 0], 6)))
+    left = in_plane[in_plane <= 0].max()
+    right = in_plane[in_plane > left].min()
+    return 0.5 * (left + right), 0.5 * (below + above)
+
+
+def build_cluster(crystal: Crystal, geometry: CoupledGeometry) -> tuple[Atoms, np.ndarray, np.ndarray]:
+    """The atoms of the coupled model, sorted by distance from the centre.
+
+    Returns
+    -------
+    atoms : ase.Atoms
+        Free atoms first (core, then handshake zone), then pad atoms; periodic along z
+        only, centred so that the lattice has an atom at the origin.
+    region : (n,) ndarray of int
+        :data:`FREE`, :data:`HANDSHAKE` or :data:`PAD` per atom.
+    centre : (2,) ndarray
+        The centre used, Å.
+    """
+    unit = crystal.unit()
+    centre = np.array(geometry.centre_A if geometry.centre_A is not None else default_centre(unit))
+    reach = geometry.cluster_radius_A + np.abs(centre).max() + 2.0 * unit.cell[:2, :2].max()
+    reps = [2 * int(np.ceil(reach / unit.cell[k, k])) + 1 for k in (0, 1)]
+    block = unit.repeat((reps[0], reps[1], 1))
+    block.positions -= np.array([(reps[0] // 2) * unit.cell[0, 0], (reps[1] // 2) * unit.cell[1, 1], 0.0])
+    r = np.linalg.norm(block.positions[:, :2] - centre, axis=1)
+    keep = np.flatnonzero(r < geometry.cluster_radius_A)
+    keep = keep[np.argsort(r[keep], kind="stable")]
+    atoms = block[keep]
+    r = r[keep]
+    region = np.full(len(atoms), FREE)
+    region[r >= geometry.core_radius_A] = HANDSHAKE
+    region[r >= geometry.atomistic_radius_A] = PAD
+    atoms.pbc = (False, False, True)
+    atoms.cell = [2 * reach, 2 * reach, unit.cell[2, 2]]
+    return atoms, region, centre

@@ -1,0 +1,233 @@
+"""The coupled model: atoms in LAMMPS, anisotropic finite elements, one handshake zone.
+
+Examples
+--------
+>>> model = CoupledModel("Cu_mishin1", orientation=[[1, -1, 0], [1, 1, 1], [-1, -1, 2]],
+...                      geometry=CoupledGeometry(atomistic_radius_A=30, handshake_width_A=4,
+...                                               outer_radius_A=300))
+>>> model.apply(model.dislocation(burgers=[0.5, -0.5, 0.0]))   # a/2 [1-10] edge dislocation
+>>> model.relax(fmax_eV_per_A=1e-4)
+>>> u = model.displacements()                                   # (n_atoms, 3), Å
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..atomistic import AtomisticRegion
+from ..continuum import Disc, HomogeneousStrain, Material, StrohDislocation, graded_mesh_2d
+from ..errors import InputError
+from ..materials import material_properties
+from ..potentials import load_potential
+from .geometry import FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster
+from .handshake_zone import HandshakeZone
+from .methods import RelaxationResult, coupling_method
+
+
+def field_displacements(fields, points_xy: np.ndarray) -> np.ndarray:
+    """Sum of the fields' displacements at in-plane points, (n, 3) Å."""
+    points = np.column_stack([points_xy[:, :2], np.zeros(len(points_xy))])
+    total = np.zeros((len(points), 3))
+    for field in fields:
+        u = np.asarray(field.displacements(points))
+        total[:, :u.shape[1]] += u
+    return total
+
+
+class CoupledModel:
+    """A defect's atoms coupled to an anisotropic elastic continuum (quasi-2D, periodic in z).
+
+    Parameters
+    ----------
+    potential : str, path or Potential
+        Registered potential.
+    orientation : (3, 3) ints
+        Crystal directions along lab x, y, z; z is the line (dislocation) or front (crack).
+    geometry : CoupledGeometry
+        Radii of atomistic, handshake, pad and continuum regions.
+    element, lattice : str, optional
+        Default: the potential's ``default_element`` and ``lattice``.
+    method : str
+        Coupling method: ``"force"`` (default), ``"energy-gfc"`` or ``"schwarz"``.
+    comm : mpi4py.MPI.Comm, optional
+    source : str
+        Name used in error messages for the origin of the set-up (a scenario file).
+
+    Attributes
+    ----------
+    atomistic : AtomisticRegion
+        The atoms; groups ``free``, ``handshake``, ``pad`` and ``boundary`` (handshake + pad).
+    zone : HandshakeZone
+        The finite elements and their correspondence with the atoms.
+    properties : MaterialProperties
+        a0, elastic constants and interaction range of the potential.
+    """
+
+    def __init__(self, potential, orientation, geometry: CoupledGeometry, element: str | None = None,
+                 lattice: str | None = None, method: str = "force", comm=None, source: str = "model"):
+        from mpi4py import MPI
+
+        self.comm = comm if comm is not None else MPI.COMM_WORLD
+        self.potential = load_potential(potential)
+        element = element or self.potential.default_element
+        if element not in self.potential.elements:
+            raise InputError(f"{self.potential.name} has no parameters for {element} "
+                             f"(it has {', '.join(self.potential.elements)})", source=source, field="element")
+        method_class = coupling_method(method)
+        self.properties = material_properties(self.potential, element, lattice, comm=self.comm)
+        self.orientation = np.asarray(orientation, dtype=int)
+        self.crystal = Crystal(self.properties.lattice, element, self.properties.a0_A,
+                               tuple(map(tuple, self.orientation.tolist())))
+        try:
+            self.crystal.unit()
+        except InputError as exc:
+            raise InputError(exc.message, source=source, field="orientation") from None
+        self.geometry = geometry.validated(self.properties.cutoff_A, self.crystal.nearest_neighbour_A, source)
+
+        atoms, self.atom_region, self.centre = build_cluster(self.crystal, self.geometry)
+        self.reference_positions = atoms.positions.copy()
+        ids = np.arange(1, len(atoms) + 1)
+        groups = {"free": ids[self.atom_region != PAD], "handshake": ids[self.atom_region == HANDSHAKE],
+                  "pad": ids[self.atom_region == PAD], "boundary": ids[self.atom_region != FREE]}
+        self.atomistic = AtomisticRegion(atoms, self.potential, comm=self.comm, groups=groups)
+
+        sites = atoms.positions[:, :2]
+        spacing = float(np.median(cKDTree(sites).query(sites, k=2)[0][:, 1]))
+        g = self.geometry
+        mesh = graded_mesh_2d(Disc(tuple(self.centre), g.outer_radius_A),
+                              Disc(tuple(self.centre), g.cluster_radius_A + 1e-6), h0=spacing,
+                              growth=g.mesh_growth, sites=sites, atomistic=Disc(tuple(self.centre), g.core_radius_A),
+                              hole=True)
+        self.material = Material(self.properties.C_voigt_GPa, self.orientation)
+        self.zone = HandshakeZone(mesh, self.material, self.crystal.period_z_A, self.atom_region)
+        self.fields: list = []
+        self.applied_displacements_atoms = np.zeros((len(atoms), 3))
+        self.applied_displacements_nodes = np.zeros((mesh.n_nodes, 3))
+        self.applied_on_boundary = np.zeros((self.zone.boundary_ids.size, 3))
+        self.method = method_class(self)
+
+    # ------------------------------------------------------------------ far fields
+    def dislocation(self, burgers, line=None, slip_plane=None, core=None) -> StrohDislocation:
+        """Anisotropic (Stroh) field of a straight dislocation along lab z in this crystal.
+
+        Parameters
+        ----------
+        burgers : (3,) array
+            Burgers vector in crystal coordinates, units of a0 (e.g. ``[0.5, -0.5, 0]``).
+        line, slip_plane : (3,) arrays, optional
+            Crystal directions; default the lab z and y axes of ``orientation``.
+        core : (x, y), optional
+            Core position, Å; default the model's centre.
+        """
+        return StrohDislocation(self.properties.C_voigt_GPa, self.orientation,
+                                np.asarray(burgers, float) * self.properties.a0_A,
+                                self.orientation[2] if line is None else line,
+                                self.orientation[1] if slip_plane is None else slip_plane,
+                                core=tuple(self.centre) if core is None else core)
+
+    def homogeneous_strain(self, gradient) -> HomogeneousStrain:
+        """Affine field u = G (x − centre) for a displacement gradient G (3×3, lab frame;
+        the z column must vanish in this quasi-2D model)."""
+        G = np.asarray(gradient, dtype=float)
+        if np.any(G[:, 2] != 0):
+            raise InputError("a quasi-2D model cannot carry ∂u/∂z; the third column must be zero",
+                             field="gradient")
+        return HomogeneousStrain(G, origin=np.array([*self.centre, 0.0]))
+
+    def apply(self, *fields) -> None:
+        """Impose the far field Σ ``fields`` (replacing the previous one) on the model.
+
+        Every atom is moved by the change of the applied field at its reference site,
+        so a relaxed core is kept across load steps; the continuum carries the applied
+        field exactly and solves for a correction that vanishes on the outer boundary.
+        """
+        new_atoms = field_displacements(fields, self.reference_positions)
+        self.atomistic.displace(np.arange(1, len(new_atoms) + 1), new_atoms - self.applied_displacements_atoms)
+        self.fields = list(fields)
+        self.applied_displacements_atoms = new_atoms
+        self.applied_displacements_nodes = field_displacements(fields, self.zone.mesh.points)
+        self.applied_on_boundary = new_atoms[self.zone.boundary_ids - 1]
+
+    # ------------------------------------------------------------------ solving
+    def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 20000) -> RelaxationResult:
+        """Relax atoms and continuum together at the current far field (collective)."""
+        return self.method.relax(fmax_eV_per_A, max_iterations)
+
+    # ------------------------------------------------------------------ state (collective)
+    def boundary_displacements(self, step) -> np.ndarray:
+        """Displacements of the handshake and pad atoms, in the zone's node order, gathered
+        from all ranks inside an exchange step; (n_boundary, 3) Å."""
+        local = step.local_indices("boundary")
+        parts = [(step.ids[local], step.displacements(local))]
+        if self.comm.size > 1:
+            parts = self.comm.allgather(parts[0])
+        out = np.empty((self.zone.boundary_ids.size, 3))
+        for ids, u in parts:
+            out[self.zone.boundary_slot[ids]] = u
+        return out
+
+    def atomistic_displacements(self) -> np.ndarray:
+        """Displacements of all atoms by id − 1, (n, 3) Å."""
+        return self.atomistic.gather_displacements()
+
+    def atomistic_forces(self) -> np.ndarray:
+        """Forces of the potential alone on all atoms at the current positions, (n, 3) eV/Å."""
+        self.atomistic.compute()
+        return self.atomistic.gather_forces()
+
+    def continuum_correction(self) -> np.ndarray:
+        """Continuum correction û at the nodes for the atoms' current state, (n_nodes, 3) Å."""
+        u = self.atomistic_displacements()[self.zone.boundary_ids - 1]
+        return self.zone.driven_by_atoms.solve(u - self.applied_on_boundary)
+
+    def continuum_displacements(self) -> np.ndarray:
+        """Total continuum displacement u_app + û at the nodes, (n_nodes, 3) Å."""
+        return self.applied_displacements_nodes + self.continuum_correction()
+
+    def continuum_residual(self) -> np.ndarray:
+        """Nodal forces K û at the current state, (n_nodes, 3) eV/Å."""
+        return self.zone.driven_by_atoms.residual(self.continuum_correction())
+
+    def displacements(self) -> np.ndarray:
+        """Atom displacements from the perfect crystal, by id − 1, (n, 3) Å."""
+        return self.atomistic_displacements()
+
+    def residual_forces(self) -> tuple[np.ndarray, np.ndarray]:
+        """Force-based residual of the coupled equilibrium (collective).
+
+        Returns
+        -------
+        atoms : (n_atoms, 3) ndarray
+            Potential forces on free atoms, continuum forces on pad atoms, eV/Å.
+        nodes : (n_nodes, 3) ndarray
+            Continuum residual at the nodes not driven by atoms or the far field
+            (zero there up to round-off by construction), eV/Å.
+        """
+        forces = self.atomistic_forces()
+        residual = self.continuum_residual()
+        forces[self.zone.pad_ids - 1] = residual[self.zone.pad_nodes]
+        free_nodes = np.ones(self.zone.mesh.n_nodes, dtype=bool)
+        free_nodes[self.zone.boundary_nodes] = False
+        free_nodes[self.zone.outer_nodes] = False
+        nodes = np.where(free_nodes[:, None], residual, 0.0)
+        return forces, nodes
+
+    def max_residual_force(self) -> float:
+        """Largest force-based residual on an atom or node, eV/Å (collective)."""
+        atoms, nodes = self.residual_forces()
+        return float(max(np.linalg.norm(atoms, axis=1).max(), np.linalg.norm(nodes, axis=1).max()))
+
+    @property
+    def n_atoms(self) -> int:
+        return len(self.reference_positions)
+
+    def close(self) -> None:
+        """Release LAMMPS (collective)."""
+        self.atomistic.close()
+
+    def __enter__(self) -> "CoupledModel":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
