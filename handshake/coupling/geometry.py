@@ -160,6 +160,34 @@ def default_centre(unit: Atoms) -> tuple[float, float]:
     return 0.5 * (left + right), 0.5 * (below + above)
 
 
+def crystal_disc(crystal: Crystal, centre, radius_A: float) -> tuple[Atoms, np.ndarray]:
+    """Atoms of ``crystal`` within ``radius_A`` of ``centre`` in (x, y), one period thick
+    along z (periodic), sorted by that distance; the lattice has an atom at the origin.
+
+    Returns
+    -------
+    atoms : ase.Atoms
+        With an integer array ``"basis"``: the index of each atom's site in
+        :meth:`Crystal.unit` (which sublattice it is on).
+    r : (n,) ndarray
+        Distance of each atom from the centre, Å.
+    """
+    unit = crystal.unit()
+    centre = np.asarray(centre, dtype=float)
+    reach = radius_A + np.abs(centre).max() + 2.0 * unit.cell[:2, :2].max()
+    reps = [2 * int(np.ceil(reach / unit.cell[k, k])) + 1 for k in (0, 1)]
+    block = unit.repeat((reps[0], reps[1], 1))
+    block.new_array("basis", np.arange(len(block)) % len(unit))
+    block.positions -= np.array([(reps[0] // 2) * unit.cell[0, 0], (reps[1] // 2) * unit.cell[1, 1], 0.0])
+    r = np.linalg.norm(block.positions[:, :2] - centre, axis=1)
+    keep = np.flatnonzero(r < radius_A)
+    keep = keep[np.argsort(r[keep], kind="stable")]
+    atoms = block[keep]
+    atoms.pbc = (False, False, True)
+    atoms.cell = [2 * reach, 2 * reach, unit.cell[2, 2]]
+    return atoms, r[keep]
+
+
 def build_cluster(crystal: Crystal, geometry: CoupledGeometry) -> tuple[Atoms, np.ndarray, np.ndarray]:
     """The atoms of the coupled model, sorted by distance from the centre.
 
@@ -173,20 +201,9 @@ def build_cluster(crystal: Crystal, geometry: CoupledGeometry) -> tuple[Atoms, n
     centre : (2,) ndarray
         The centre used, Å.
     """
-    unit = crystal.unit()
-    centre = np.array(geometry.centre_A if geometry.centre_A is not None else default_centre(unit))
-    reach = geometry.cluster_radius_A + np.abs(centre).max() + 2.0 * unit.cell[:2, :2].max()
-    reps = [2 * int(np.ceil(reach / unit.cell[k, k])) + 1 for k in (0, 1)]
-    block = unit.repeat((reps[0], reps[1], 1))
-    block.positions -= np.array([(reps[0] // 2) * unit.cell[0, 0], (reps[1] // 2) * unit.cell[1, 1], 0.0])
-    r = np.linalg.norm(block.positions[:, :2] - centre, axis=1)
-    keep = np.flatnonzero(r < geometry.cluster_radius_A)
-    keep = keep[np.argsort(r[keep], kind="stable")]
-    atoms = block[keep]
-    r = r[keep]
+    centre = np.array(geometry.centre_A if geometry.centre_A is not None else default_centre(crystal.unit()))
+    atoms, r = crystal_disc(crystal, centre, geometry.cluster_radius_A)
     region = np.full(len(atoms), FREE)
     region[r >= geometry.core_radius_A] = HANDSHAKE
     region[r >= geometry.atomistic_radius_A] = PAD
-    atoms.pbc = (False, False, True)
-    atoms.cell = [2 * reach, 2 * reach, unit.cell[2, 2]]
     return atoms, region, centre

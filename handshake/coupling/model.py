@@ -22,6 +22,7 @@ from ..materials import material_properties
 from ..potentials import load_potential
 from .geometry import FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster
 from .handshake_zone import HandshakeZone
+from .internal_relaxation import InternalRelaxation, field_gradients
 from .methods import RelaxationResult, coupling_method
 
 
@@ -87,6 +88,9 @@ class CoupledModel:
 
         atoms, self.atom_region, self.centre = build_cluster(self.crystal, self.geometry)
         self.reference_positions = atoms.positions.copy()
+        self.basis = atoms.arrays["basis"].copy()
+        self.internal = (InternalRelaxation(self.potential, self.crystal, self.comm)
+                         if self.properties.lattice == "diamond" else None)
         ids = np.arange(1, len(atoms) + 1)
         groups = {"free": ids[self.atom_region != PAD], "handshake": ids[self.atom_region == HANDSHAKE],
                   "pad": ids[self.atom_region == PAD], "boundary": ids[self.atom_region != FREE]}
@@ -102,6 +106,7 @@ class CoupledModel:
         self.material = Material(self.properties.C_voigt_GPa, self.orientation)
         self.zone = HandshakeZone(mesh, self.material, self.crystal.period_z_A, self.atom_region)
         self.fields: list = []
+        #: u_app(X) plus sublattice shifts, by atom id − 1, Å
         self.applied_displacements_atoms = np.zeros((len(atoms), 3))
         self.applied_displacements_nodes = np.zeros((mesh.n_nodes, 3))
         self.applied_on_boundary = np.zeros((self.zone.boundary_ids.size, 3))
@@ -141,13 +146,26 @@ class CoupledModel:
         Every atom is moved by the change of the applied field at its reference site,
         so a relaxed core is kept across load steps; the continuum carries the applied
         field exactly and solves for a correction that vanishes on the outer boundary.
+        In lattices with a basis the atoms also carry the sublattice shifts of the
+        local strain (exact for one homogeneous field, first order otherwise).
         """
         new_atoms = field_displacements(fields, self.reference_positions)
+        if self.internal is not None:
+            if fields and all(isinstance(f, HomogeneousStrain) for f in fields):
+                new_atoms += self.internal.exact(sum(f.gradient for f in fields))[self.basis]
+            elif fields:
+                gradients = field_gradients(lambda p: field_displacements(fields, p), self.reference_positions)
+                new_atoms += self.internal.linear(gradients, self.basis)
         self.atomistic.displace(np.arange(1, len(new_atoms) + 1), new_atoms - self.applied_displacements_atoms)
         self.fields = list(fields)
         self.applied_displacements_atoms = new_atoms
         self.applied_displacements_nodes = field_displacements(fields, self.zone.mesh.points)
         self.applied_on_boundary = new_atoms[self.zone.boundary_ids - 1]
+
+    def place_on_applied_field(self) -> None:
+        """Put every atom exactly at X + u_app(X), discarding any relaxation (collective)."""
+        ids = np.arange(1, self.n_atoms + 1)
+        self.atomistic.set_displacements(ids, self.applied_displacements_atoms)
 
     # ------------------------------------------------------------------ solving
     def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 20000) -> RelaxationResult:

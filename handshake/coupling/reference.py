@@ -1,0 +1,136 @@
+"""Fully atomistic reference of a coupled problem, and the comparison of the two.
+
+The reference fills the whole continuum domain of the coupled model with atoms (same
+crystal, same centre, same lattice registry), surrounds it by a shell one pad width thick
+held at the applied far field — so that both models have their Dirichlet boundary at
+the same radius — and relaxes everything else with LAMMPS CG on the true energy.
+Atoms of the coupled model are a subset of the reference's, matched by reference site.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..atomistic import AtomisticRegion
+from .geometry import PAD, crystal_disc
+from .model import CoupledModel, field_displacements
+
+
+class FullyAtomisticModel:
+    """Free atoms filling the coupled model's domain, a shell outside it held at the far field.
+
+    Parameters
+    ----------
+    coupled : CoupledModel
+        The model whose domain, crystal, centre and potential are reproduced.
+    """
+
+    def __init__(self, coupled: CoupledModel):
+        g = coupled.geometry
+        atoms, r = crystal_disc(coupled.crystal, coupled.centre, g.outer_radius_A + g.pad_width_A)
+        self.reference_positions = atoms.positions.copy()
+        ids = np.arange(1, len(atoms) + 1)
+        self.shell_ids = ids[r >= g.outer_radius_A]
+        self.atomistic = AtomisticRegion(atoms, coupled.potential, comm=coupled.comm,
+                                         groups={"shell": self.shell_ids})
+        self.applied = np.zeros((len(atoms), 3))
+
+    def apply(self, *fields) -> None:
+        """Impose Σ ``fields``: every atom moves by the change of the applied field at its site."""
+        new = field_displacements(fields, self.reference_positions)
+        self.atomistic.displace(np.arange(1, len(new) + 1), new - self.applied)
+        self.applied = new
+
+    def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 50000):
+        """CG relaxation of all atoms but the outer shell (collective)."""
+        return self.atomistic.minimize(fmax_eV_per_A, max_iterations, style="cg", fixed=("shell",))
+
+    def displacements(self) -> np.ndarray:
+        return self.atomistic.gather_displacements()
+
+    @property
+    def n_atoms(self) -> int:
+        return len(self.reference_positions)
+
+    def close(self) -> None:
+        self.atomistic.close()
+
+
+@dataclass
+class ReferenceComparison:
+    """Coupled versus fully atomistic solution of the same problem.
+
+    Attributes
+    ----------
+    max_displacement_error_A, rms_displacement_error_A : float
+        Over the free atoms of the coupled model, Å.
+    energy_difference_eV : float
+        Potential energy of the free atoms, coupled minus reference, eV.
+    dof_ratio : float
+        Degrees of freedom of the reference / of the coupled model (atoms + nodes).
+    speedup : float
+        Relaxation wall time of the reference / of the coupled model.
+    """
+
+    atomistic_radius_A: float
+    max_displacement_error_A: float
+    rms_displacement_error_A: float
+    energy_difference_eV: float
+    coupled_atoms: int
+    coupled_nodes: int
+    reference_atoms: int
+    dof_ratio: float
+    coupled_time_s: float
+    reference_time_s: float
+    speedup: float
+    coupled_residual_eV_per_A: float
+    reference_converged: bool
+    method: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def compare_with_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float = 1e-4) -> ReferenceComparison:
+    """Relax ``coupled`` and its fully atomistic reference under ``fields``; compare (collective)."""
+    coupled.apply(*fields)
+    start = time.perf_counter()
+    result = coupled.relax(fmax_eV_per_A)
+    coupled_time = time.perf_counter() - start
+    u_coupled = coupled.displacements()
+    coupled.atomistic.compute()
+    e_coupled = coupled.atomistic.gather_energies()
+
+    reference = FullyAtomisticModel(coupled)
+    try:
+        reference.apply(*fields)
+        start = time.perf_counter()
+        ref_result = reference.relax(fmax_eV_per_A)
+        reference_time = time.perf_counter() - start
+        u_reference = reference.displacements()
+        reference.atomistic.compute()
+        e_reference = reference.atomistic.gather_energies()
+    finally:
+        reference.close()
+
+    distance, match = cKDTree(reference.reference_positions).query(coupled.reference_positions)
+    if distance.max() > 1e-6:
+        raise RuntimeError("coupled atoms are not on the reference lattice")
+    free = np.flatnonzero(coupled.atom_region != PAD)
+    error = np.linalg.norm(u_coupled[free] - u_reference[match[free]], axis=1)
+    coupled_dofs = 3 * coupled.n_atoms + 3 * coupled.zone.mesh.n_nodes
+    return ReferenceComparison(
+        atomistic_radius_A=coupled.geometry.atomistic_radius_A,
+        max_displacement_error_A=float(error.max()),
+        rms_displacement_error_A=float(np.sqrt(np.mean(error**2))),
+        energy_difference_eV=float(e_coupled[free].sum() - e_reference[match[free]].sum()),
+        coupled_atoms=coupled.n_atoms, coupled_nodes=coupled.zone.mesh.n_nodes,
+        reference_atoms=reference.n_atoms, dof_ratio=3 * reference.n_atoms / coupled_dofs,
+        coupled_time_s=coupled_time, reference_time_s=reference_time,
+        speedup=reference_time / coupled_time,
+        coupled_residual_eV_per_A=result.max_residual_force_eV_per_A,
+        reference_converged=ref_result.converged, method=result.method)

@@ -1,0 +1,180 @@
+"""Scenario files: one TOML file describes a coupled problem completely.
+
+Every field is validated before anything runs; unknown keys are errors. A problem in a
+file is reported as one line naming the file, the key and what was expected.
+
+Example (``scenarios/edge_dislocation_Cu.toml``)::
+
+    name = "Edge dislocation in Cu"
+    kind = "dislocation"
+
+    [material]
+    potential = "Cu_mishin1"
+    orientation = [[1, -1, 0], [1, 1, 1], [-1, -1, 2]]   # lab x, y, z; z = line
+
+    [geometry]
+    atomistic_radius_A = 40.0
+    handshake_width_A = 4.0
+    outer_radius_A = 100.0
+
+    [[dislocations]]
+    burgers = [0.5, -0.5, 0.0]                            # crystal coords, units of a0
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import InputError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MaterialSection(_Strict):
+    """The crystal and its potential."""
+
+    potential: str = Field(description="registered potential name or path of its TOML entry")
+    element: str | None = Field(None, description="element; default the potential's default_element")
+    orientation: list[list[int]] = Field(description="crystal directions along lab x, y, z (z = line/front)")
+
+    @field_validator("orientation")
+    @classmethod
+    def _three_by_three(cls, value):
+        d = np.asarray(value)
+        if d.shape != (3, 3):
+            raise ValueError("expected three crystal directions of three integers each")
+        if abs(d[0] @ d[1]) + abs(d[1] @ d[2]) + abs(d[0] @ d[2]) != 0:
+            raise ValueError("directions are not mutually orthogonal")
+        if np.cross(d[0], d[1]) @ d[2] <= 0:
+            raise ValueError("directions are not right-handed")
+        return value
+
+
+class GeometrySection(_Strict):
+    """Radii of the regions, Å (see :class:`handshake.coupling.CoupledGeometry`)."""
+
+    atomistic_radius_A: float = Field(gt=0)
+    handshake_width_A: float = Field(gt=0)
+    outer_radius_A: float = Field(gt=0)
+    pad_width_A: float | None = Field(None, gt=0, description="default: twice the interaction range")
+    centre_A: tuple[float, float] | None = None
+    mesh_growth: float = Field(1.25, ge=1.0)
+
+
+class CouplingSection(_Strict):
+    """How atoms and continuum are relaxed together."""
+
+    method: str = "force"
+    fmax_eV_per_A: float = Field(1e-4, gt=0, description="force tolerance on every atom and node, eV/Å")
+    max_iterations: int = Field(20000, gt=0)
+
+
+class DislocationSection(_Strict):
+    """One straight dislocation along lab z, inserted with its anisotropic (Stroh) field."""
+
+    burgers: tuple[float, float, float] = Field(description="crystal coordinates, units of a0")
+    core_A: tuple[float, float] = Field((0.0, 0.0), description="core offset from the centre, Å")
+    slip_plane: tuple[int, int, int] | None = Field(None, description="default: lab y direction")
+
+
+class LoadSection(_Strict):
+    """A homogeneous displacement gradient added to the far field."""
+
+    gradient: list[list[float]] = Field(description="∂u_i/∂x_j, lab frame, third column zero")
+
+    @field_validator("gradient")
+    @classmethod
+    def _quasi_2d(cls, value):
+        G = np.asarray(value, dtype=float)
+        if G.shape != (3, 3):
+            raise ValueError("expected a 3×3 displacement gradient")
+        if np.any(G[:, 2] != 0):
+            raise ValueError("the third column (∂u/∂z) must be zero in a quasi-2D model")
+        return value
+
+
+class ReferenceSection(_Strict):
+    """Settings of the fully atomistic reference run (``handshake verify reference``)."""
+
+    fmax_eV_per_A: float | None = Field(None, gt=0, description="default: coupling.fmax_eV_per_A")
+
+
+class Scenario(_Strict):
+    """A complete coupled problem."""
+
+    name: str
+    kind: Literal["dislocation"]
+    description: str = ""
+    material: MaterialSection
+    geometry: GeometrySection
+    coupling: CouplingSection = CouplingSection()
+    dislocations: list[DislocationSection] = Field(default_factory=list)
+    load: LoadSection | None = None
+    reference: ReferenceSection = ReferenceSection()
+
+    @model_validator(mode="after")
+    def _has_a_defect(self):
+        if self.kind == "dislocation" and not self.dislocations:
+            raise ValueError("a dislocation scenario needs at least one [[dislocations]] entry")
+        return self
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises
+    ------
+    InputError
+        One line naming the file, the key and the problem.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError("no such scenario file", source=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", source=str(path)) from None
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or None
+        message = err["msg"].removeprefix("Value error, ")
+        raise InputError(message, source=str(path), field=loc) from None
+
+
+#: where a field named by the library lives in a scenario file
+_SCENARIO_KEYS = {
+    "potential": "material.potential", "element": "material.element", "elements": "material.element",
+    "orientation": "material.orientation", "method": "coupling.method",
+    **{f"{k}": f"geometry.{k}" for k in ("atomistic_radius_A", "handshake_width_A", "outer_radius_A",
+                                          "pad_width_A", "mesh_growth")},
+}
+
+
+def build_model(scenario: Scenario, source: str, comm=None):
+    """The :class:`~handshake.coupling.CoupledModel` and far fields of a dislocation scenario."""
+    from .coupling import CoupledGeometry, CoupledModel
+
+    g = scenario.geometry
+    geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A,
+                               g.pad_width_A, g.centre_A, g.mesh_growth)
+    try:
+        model = CoupledModel(scenario.material.potential, scenario.material.orientation, geometry,
+                             element=scenario.material.element, method=scenario.coupling.method,
+                             comm=comm, source=source)
+    except InputError as exc:
+        raise InputError(exc.message, source=source, field=_SCENARIO_KEYS.get(exc.field, exc.field)) from None
+    fields = [model.dislocation(d.burgers, slip_plane=d.slip_plane,
+                                core=tuple(model.centre + np.asarray(d.core_A)))
+              for d in scenario.dislocations]
+    if scenario.load is not None:
+        fields.append(model.homogeneous_strain(scenario.load.gradient))
+    return model, fields
