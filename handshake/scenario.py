@@ -81,6 +81,8 @@ class DislocationSection(_Strict):
 
     burgers: tuple[float, float, float] = Field(description="crystal coordinates, units of a0")
     core_A: tuple[float, float] = Field((0.0, 0.0), description="core offset from the centre, Å")
+    core_periods: tuple[int, int] = Field((0, 0), description="further offset in lattice periods along x, y "
+                                                              "(keeps the core at an equivalent interstice)")
     slip_plane: tuple[int, int, int] | None = Field(None, description="default: lab y direction")
 
 
@@ -172,8 +174,9 @@ def build_model(scenario: Scenario, source: str, comm=None):
                              comm=comm, source=source)
     except InputError as exc:
         raise InputError(exc.message, source=source, field=_SCENARIO_KEYS.get(exc.field, exc.field)) from None
+    periods = np.diag(model.crystal.unit().cell)[:2]
     fields = [model.dislocation(d.burgers, slip_plane=d.slip_plane,
-                                core=tuple(model.centre + np.asarray(d.core_A)))
+                                core=tuple(model.centre + np.asarray(d.core_A) + periods * d.core_periods))
               for d in scenario.dislocations]
     if scenario.load is not None:
         fields.append(model.homogeneous_strain(scenario.load.gradient))

@@ -95,8 +95,37 @@ class ReferenceComparison:
         return asdict(self)
 
 
-def compare_with_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float = 1e-4) -> ReferenceComparison:
-    """Relax ``coupled`` and its fully atomistic reference under ``fields``; compare (collective)."""
+@dataclass
+class ReferenceSolution:
+    """A relaxed fully atomistic reference: sites, displacements, per-atom energies."""
+
+    positions: np.ndarray
+    displacements: np.ndarray
+    energies: np.ndarray
+    time_s: float
+    converged: bool
+
+
+def solve_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float = 1e-4) -> ReferenceSolution:
+    """Relax the fully atomistic counterpart of ``coupled`` under ``fields`` (collective)."""
+    reference = FullyAtomisticModel(coupled)
+    try:
+        reference.apply(*fields)
+        start = time.perf_counter()
+        result = reference.relax(fmax_eV_per_A)
+        elapsed = time.perf_counter() - start
+        u = reference.displacements()
+        reference.atomistic.compute()
+        energies = reference.atomistic.gather_energies()
+    finally:
+        reference.close()
+    return ReferenceSolution(reference.reference_positions, u, energies, elapsed, result.converged)
+
+
+def compare_with_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float = 1e-4,
+                           reference: ReferenceSolution | None = None) -> ReferenceComparison:
+    """Relax ``coupled`` under ``fields`` and compare with its fully atomistic reference
+    (solved here unless given; it depends on the outer radius, not the atomistic one)."""
     coupled.apply(*fields)
     start = time.perf_counter()
     result = coupled.relax(fmax_eV_per_A)
@@ -104,33 +133,24 @@ def compare_with_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float =
     u_coupled = coupled.displacements()
     coupled.atomistic.compute()
     e_coupled = coupled.atomistic.gather_energies()
+    if reference is None:
+        reference = solve_reference(coupled, fields, fmax_eV_per_A)
 
-    reference = FullyAtomisticModel(coupled)
-    try:
-        reference.apply(*fields)
-        start = time.perf_counter()
-        ref_result = reference.relax(fmax_eV_per_A)
-        reference_time = time.perf_counter() - start
-        u_reference = reference.displacements()
-        reference.atomistic.compute()
-        e_reference = reference.atomistic.gather_energies()
-    finally:
-        reference.close()
-
-    distance, match = cKDTree(reference.reference_positions).query(coupled.reference_positions)
+    distance, match = cKDTree(reference.positions).query(coupled.reference_positions)
     if distance.max() > 1e-6:
         raise RuntimeError("coupled atoms are not on the reference lattice")
     free = np.flatnonzero(coupled.atom_region != PAD)
-    error = np.linalg.norm(u_coupled[free] - u_reference[match[free]], axis=1)
+    error = np.linalg.norm(u_coupled[free] - reference.displacements[match[free]], axis=1)
     coupled_dofs = 3 * coupled.n_atoms + 3 * coupled.zone.mesh.n_nodes
+    n_reference = len(reference.positions)
     return ReferenceComparison(
         atomistic_radius_A=coupled.geometry.atomistic_radius_A,
         max_displacement_error_A=float(error.max()),
         rms_displacement_error_A=float(np.sqrt(np.mean(error**2))),
-        energy_difference_eV=float(e_coupled[free].sum() - e_reference[match[free]].sum()),
+        energy_difference_eV=float(e_coupled[free].sum() - reference.energies[match[free]].sum()),
         coupled_atoms=coupled.n_atoms, coupled_nodes=coupled.zone.mesh.n_nodes,
-        reference_atoms=reference.n_atoms, dof_ratio=3 * reference.n_atoms / coupled_dofs,
-        coupled_time_s=coupled_time, reference_time_s=reference_time,
-        speedup=reference_time / coupled_time,
+        reference_atoms=n_reference, dof_ratio=3 * n_reference / coupled_dofs,
+        coupled_time_s=coupled_time, reference_time_s=reference.time_s,
+        speedup=reference.time_s / coupled_time,
         coupled_residual_eV_per_A=result.max_residual_force_eV_per_A,
-        reference_converged=ref_result.converged, method=result.method)
+        reference_converged=reference.converged, method=result.method)
