@@ -27,7 +27,7 @@ from .base import CouplingMethod, RelaxationResult, register
 @register("energy-gfc")
 class EnergyGhostForceCorrected(CouplingMethod):
     has_energy = True
-    max_corrections = 60
+    max_corrections = 100
 
     def ghost_forces(self) -> np.ndarray:
         """Energy-based minus force-based forces at the current state, (n_atoms, 3) eV/Å by
@@ -42,32 +42,40 @@ class EnergyGhostForceCorrected(CouplingMethod):
         ghost[zone.pad_ids - 1] = forces[zone.pad_ids - 1]
         return ghost
 
-    def relax(self, fmax_eV_per_A: float, max_iterations: int) -> RelaxationResult:
+    def observer(self, dead_load: np.ndarray):
+        """Exchange for the energy Π − g·u with dead loads g = ``dead_load`` (n_atoms, 3) eV/Å:
+        continuum reaction and dead load as forces, strain energy minus dead-load work as
+        energy. Attach with ``energy=True``."""
         model = self.model
         zone = model.zone
         continuum = zone.driven_by_atoms
+        rank = model.atomistic.comm.rank
+
+        def exchange(step):
+            u_hat = continuum.solve(model.boundary_displacements(step) - model.applied_on_boundary)
+            residual = continuum.residual(u_hat)
+            local = step.local_indices("boundary")
+            ids = step.ids[local]
+            nodes = zone.boundary_nodes[zone.boundary_slot[ids]]
+            step.add_forces(local, dead_load[ids - 1] - residual[nodes])
+            if rank == 0:
+                step.energy_eV += zone.strain_energy_eV(u_hat)
+            step.energy_eV -= float(np.sum(dead_load[ids - 1] * step.displacements(local)))
+
+        return exchange
+
+    def relax(self, fmax_eV_per_A: float, max_iterations: int) -> RelaxationResult:
+        model = self.model
         region = model.atomistic
-        comm = region.comm
         iterations = 0
         dead_load = -self.ghost_forces()
-        mixer = AndersonMixer()
+        mixer = AndersonMixer(depth=10)
         residual = model.max_residual_force()
         for correction in range(1, self.max_corrections + 1):
-            def exchange(step, dead_load=dead_load):
-                u_hat = continuum.solve(model.boundary_displacements(step) - model.applied_on_boundary)
-                residual = continuum.residual(u_hat)
-                local = step.local_indices("boundary")
-                ids = step.ids[local]
-                nodes = zone.boundary_nodes[zone.boundary_slot[ids]]
-                step.add_forces(local, dead_load[ids - 1] - residual[nodes])
-                if comm.rank == 0:
-                    step.energy_eV += zone.strain_energy_eV(u_hat)
-                step.energy_eV -= float(np.sum(dead_load[ids - 1] * step.displacements(local)))
-
-            region.attach(exchange, energy=True)
+            region.attach(self.observer(dead_load), energy=True)
             try:
-                # inexact inner solves: no tighter than a tenth of the outer residual
-                inner = max(fmax_eV_per_A, 0.1 * residual)
+                # inexact inner solves: a hundredth of the outer residual, down to fmax / 10
+                inner = max(0.1 * fmax_eV_per_A, 0.01 * residual)
                 iterations += region.minimize(inner, max_iterations, style="cg").iterations
             finally:
                 region.detach_all()
