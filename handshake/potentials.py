@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from ase.data import atomic_numbers
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from .errors import InputError
+from .toml_input import load_toml
 
 #: Lattices for which handshake can build crystals and compute material properties.
 Lattice = Literal["fcc", "bcc", "diamond"]
@@ -225,18 +225,7 @@ def read_potential_file(path: str | os.PathLike) -> Potential:
         names the file and the field.
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError("no such potential file", source=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", source=str(path)) from None
-    try:
-        entry = PotentialEntry.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise InputError(err["msg"], source=str(path), field=loc) from None
+    entry = load_toml(path, PotentialEntry, "potential file")
     return potential_from_entry(entry, source=path)
 
 

@@ -23,14 +23,14 @@ Example (``scenarios/edge_dislocation_Cu.toml``)::
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import InputError
+from .toml_input import load_toml
 
 
 class _Strict(BaseModel):
@@ -136,20 +136,7 @@ def load_scenario(path: str | Path) -> Scenario:
     InputError
         One line naming the file, the key and the problem.
     """
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise InputError("no such scenario file", source=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML ({exc})", source=str(path)) from None
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"]) or None
-        message = err["msg"].removeprefix("Value error, ")
-        raise InputError(message, source=str(path), field=loc) from None
+    return load_toml(path, Scenario, "scenario file")
 
 
 #: where a field named by the library lives in a scenario file

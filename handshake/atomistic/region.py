@@ -478,6 +478,24 @@ class AtomisticRegion:
         return self._gather(self.local_velocities())
 
     # ------------------------------------------------------------------ setting state
+    def _owned(self, ids: np.ndarray, values: np.ndarray):
+        """Local indices of this rank's atoms among ``ids``, their ids, and their rows of
+        ``values`` (broadcast to (len(ids), 3), rotated into the LAMMPS frame)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        rows = np.broadcast_to(np.asarray(values, dtype=float), (ids.size, 3))
+        if self._rotation is not None:
+            rows = rows @ self._rotation
+        slot = np.full(self.natoms, -1)
+        slot[ids - 1] = np.arange(ids.size)
+        local_ids = self.local_ids()
+        slots = slot[local_ids - 1]
+        mine = np.flatnonzero(slots >= 0)
+        return mine, local_ids[mine], rows[slots[mine]]
+
+    def _local_view(self, name: str) -> np.ndarray:
+        nlocal = self.lmp.extract_global("nlocal")
+        return self.lmp.numpy.extract_atom(name)[:nlocal]
+
     def set_displacements(self, ids: np.ndarray, u_A: np.ndarray) -> None:
         """Place atoms ``ids`` at X + u (ASE frame, Å), whichever rank owns them.
 
@@ -485,46 +503,20 @@ class AtomisticRegion:
         across a periodic boundary. Call between runs; inside a run use
         :meth:`ExchangeStep.set_displacements`.
         """
-        ids = np.asarray(ids, dtype=np.int64)
-        u = np.broadcast_to(np.asarray(u_A, dtype=float), (ids.size, 3))
-        if self._rotation is not None:
-            u = u @ self._rotation
-        target = np.zeros((self.natoms, 3))
-        target[ids - 1] = u
-        chosen = np.zeros(self.natoms, dtype=bool)
-        chosen[ids - 1] = True
         self._h = self._box()
-        nlocal = self.lmp.extract_global("nlocal")
-        local_ids = self.local_ids()
-        x = self.lmp.numpy.extract_atom("x")[:nlocal]
-        mine = np.flatnonzero(chosen[local_ids - 1])
-        x[mine] += target[local_ids[mine] - 1] - self._displacement(x[mine], local_ids[mine])
+        mine, mine_ids, u = self._owned(ids, u_A)
+        x = self._local_view("x")
+        x[mine] += u - self._displacement(x[mine], mine_ids)
 
     def displace(self, ids: np.ndarray, du_A: np.ndarray) -> None:
         """Move atoms ``ids`` by ``du_A`` (ASE frame, Å), whichever rank owns them."""
-        ids = np.asarray(ids, dtype=np.int64)
-        du = np.broadcast_to(np.asarray(du_A, dtype=float), (ids.size, 3))
-        if self._rotation is not None:
-            du = du @ self._rotation
-        by_id = np.zeros((self.natoms, 3))
-        by_id[ids - 1] = du
-        nlocal = self.lmp.extract_global("nlocal")
-        x = self.lmp.numpy.extract_atom("x")[:nlocal]
-        x += by_id[self.local_ids() - 1]
+        mine, _, du = self._owned(ids, du_A)
+        self._local_view("x")[mine] += du
 
     def set_velocities(self, ids: np.ndarray, v_A_per_ps: np.ndarray) -> None:
         """Set velocities of atoms ``ids`` (ASE frame, Å/ps), whichever rank owns them."""
-        ids = np.asarray(ids, dtype=np.int64)
-        v = np.broadcast_to(np.asarray(v_A_per_ps, dtype=float), (ids.size, 3))
-        if self._rotation is not None:
-            v = v @ self._rotation
-        by_id = np.full((self.natoms, 3), np.nan)
-        by_id[ids - 1] = v
-        nlocal = self.lmp.extract_global("nlocal")
-        local_ids = self.local_ids()
-        vel = self.lmp.numpy.extract_atom("v")[:nlocal]
-        mine = np.flatnonzero(~np.isnan(by_id[local_ids - 1, 0]))
-        vel[mine] = by_id[local_ids[mine] - 1]
+        mine, _, v = self._owned(ids, v_A_per_ps)
+        self._local_view("v")[mine] = v
 
     def thermalize(self, temperature_K: float, seed: int, group: str = "all") -> None:
         """Maxwell–Boltzmann velocities at ``temperature_K`` (zero net momentum), reproducible
