@@ -143,8 +143,31 @@ def triangular_lattice(shape, spacing: float, y_offset: float = 0.25) -> np.ndar
 # --------------------------------------------------------------------------- meshes
 
 
+class SimplexMesh:
+    """What P1 meshes share: ``points`` (n, dim), ``cells`` (m, dim + 1), node-major DOFs."""
+
+    points: np.ndarray
+    cells: np.ndarray
+    dim: int
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.points)
+
+    @property
+    def n_dofs(self) -> int:
+        return self.dim * len(self.points)
+
+    def measures(self) -> np.ndarray:
+        """Element areas (Å², triangles) or volumes (Å³, tetrahedra)."""
+        return _simplex_measures(self.points, self.cells)
+
+    def centroids(self) -> np.ndarray:
+        return self.points[self.cells].mean(axis=1)
+
+
 @dataclass
-class TriangleMesh:
+class TriangleMesh(SimplexMesh):
     """P1 triangle mesh in the x-y plane (plane strain).
 
     Attributes
@@ -181,21 +204,6 @@ class TriangleMesh:
     dim = 2
     cell_type = "triangle"
 
-    @property
-    def n_nodes(self) -> int:
-        return len(self.points)
-
-    @property
-    def n_dofs(self) -> int:
-        return self.dim * len(self.points)
-
-    def measures(self) -> np.ndarray:
-        """Triangle areas (Å²)."""
-        return _simplex_measures(self.points, self.cells)
-
-    def centroids(self) -> np.ndarray:
-        return self.points[self.cells].mean(axis=1)
-
     def boundary_edges(self) -> np.ndarray:
         """(e, 2) boundary edges, oriented so that the domain is on their left."""
         return _boundary_facets(self.cells, _TRIANGLE_FACES)
@@ -217,7 +225,7 @@ class TriangleMesh:
 
 
 @dataclass
-class TetMesh:
+class TetMesh(SimplexMesh):
     """P1 tetrahedron mesh.
 
     Attributes
@@ -247,21 +255,6 @@ class TetMesh:
 
     dim = 3
     cell_type = "tetra"
-
-    @property
-    def n_nodes(self) -> int:
-        return len(self.points)
-
-    @property
-    def n_dofs(self) -> int:
-        return self.dim * len(self.points)
-
-    def measures(self) -> np.ndarray:
-        """Tetrahedron volumes (Å³)."""
-        return _simplex_measures(self.points, self.cells)
-
-    def centroids(self) -> np.ndarray:
-        return self.points[self.cells].mean(axis=1)
 
     def boundary_faces(self) -> np.ndarray:
         """(f, 3) boundary faces, ordered so that their normal points outwards."""
