@@ -53,6 +53,11 @@ class CoupledGeometry:
         lattice next to the origin, between two atomic planes normal to y.
     mesh_growth : float
         Ratio of successive element sizes outside the pad.
+    crack : bool
+        The model carries a straight crack along −x from the centre (faces normal to y).
+        The default centre then lies in the widest gap between atomic planes normal to y
+        (the cleavage plane: for diamond {111} the shuffle plane), and the continuum
+        mesh gets a traction-free slit along the crack faces.
     """
 
     atomistic_radius_A: float
@@ -61,6 +66,7 @@ class CoupledGeometry:
     pad_width_A: float | None = None
     centre_A: tuple[float, float] | None = None
     mesh_growth: float = 1.25
+    crack: bool = False
 
     def validated(self, cutoff_A: float, spacing_A: float, source: str = "geometry") -> "CoupledGeometry":
         """Check the set-up is physically meaningful; return it with defaults filled in.
@@ -99,7 +105,7 @@ class CoupledGeometry:
         if self.mesh_growth < 1.0:
             raise InputError(f"{self.mesh_growth:g} must be ≥ 1", source=source, field="mesh_growth")
         return CoupledGeometry(self.atomistic_radius_A, self.handshake_width_A, self.outer_radius_A,
-                               pad, self.centre_A, self.mesh_growth)
+                               pad, self.centre_A, self.mesh_growth, self.crack)
 
     @property
     def core_radius_A(self) -> float:
@@ -146,14 +152,26 @@ class Crystal:
         return float(neighbor_list("d", self.unit(), cutoff=self.a0_A).min())
 
 
-def default_centre(unit: Atoms) -> tuple[float, float]:
+def default_centre(unit: Atoms, widest_gap: bool = False) -> tuple[float, float]:
     """An interstice next to the origin: midway between the two atomic planes normal to y
     that enclose y = 0, and midway between two neighbouring atoms along x of the plane
-    below. A dislocation core or crack tip placed there has no atom on its cut plane."""
+    below. A dislocation core or crack tip placed there has no atom on its cut plane.
+
+    With ``widest_gap`` the two planes are instead the pair with the largest spacing
+    nearest to y = 0: the cleavage plane of a crack (for diamond {111} the shuffle plane,
+    which cuts one bond per atom, rather than the glide plane, which cuts three).
+    """
     cell = unit.repeat((3, 3, 1))
     cell.positions -= np.diag(unit.cell) * [1, 1, 0]
     y_levels = np.unique(np.round(cell.positions[:, 1], 6))
-    below, above = y_levels[y_levels <= 0].max(), y_levels[y_levels > 0].min()
+    if widest_gap:
+        gaps = np.diff(y_levels)
+        widest = np.flatnonzero(gaps > gaps.max() - 1e-4)
+        middle = 0.5 * (y_levels[widest] + y_levels[widest + 1])
+        i = widest[np.argmin(np.abs(middle))]
+        below, above = y_levels[i], y_levels[i + 1]
+    else:
+        below, above = y_levels[y_levels <= 0].max(), y_levels[y_levels > 0].min()
     in_plane = np.sort(np.unique(np.round(cell.positions[np.isclose(cell.positions[:, 1], below), 0], 6)))
     left = in_plane[in_plane <= 0].max()
     right = in_plane[in_plane > left].min()
@@ -201,7 +219,8 @@ def build_cluster(crystal: Crystal, geometry: CoupledGeometry) -> tuple[Atoms, n
     centre : (2,) ndarray
         The centre used, Å.
     """
-    centre = np.array(geometry.centre_A if geometry.centre_A is not None else default_centre(crystal.unit()))
+    centre = np.array(geometry.centre_A if geometry.centre_A is not None
+                      else default_centre(crystal.unit(), widest_gap=geometry.crack))
     atoms, r = crystal_disc(crystal, centre, geometry.cluster_radius_A)
     region = np.full(len(atoms), FREE)
     region[r >= geometry.core_radius_A] = HANDSHAKE

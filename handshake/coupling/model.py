@@ -16,7 +16,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ..atomistic import AtomisticRegion
-from ..continuum import Disc, HomogeneousStrain, Material, StrohDislocation, graded_mesh_2d
+from ..continuum import Disc, HomogeneousStrain, KField, Material, StrohDislocation, graded_mesh_2d
 from ..errors import InputError
 from ..materials import material_properties
 from ..potentials import load_potential
@@ -102,7 +102,12 @@ class CoupledModel:
         mesh = graded_mesh_2d(Disc(tuple(self.centre), g.outer_radius_A),
                               Disc(tuple(self.centre), g.cluster_radius_A + 1e-6), h0=spacing,
                               growth=g.mesh_growth, sites=sites, atomistic=Disc(tuple(self.centre), g.core_radius_A),
-                              hole=True)
+                              hole=True, slit=tuple(self.centre) if g.crack else None)
+        # where the far fields are evaluated for the nodes: the lower copies of nodes on a
+        # crack face sit just below it, on their side of the fields' branch cut
+        self.field_points = mesh.points.copy()
+        if g.crack:
+            self.field_points[mesh.node_sets["slit_lower"], 1] -= 1e-6 * spacing
         self.material = Material(self.properties.C_voigt_GPa, self.orientation)
         self.zone = HandshakeZone(mesh, self.material, self.crystal.period_z_A, self.atom_region)
         self.fields: list = []
@@ -130,6 +135,22 @@ class CoupledModel:
                                 self.orientation[2] if line is None else line,
                                 self.orientation[1] if slip_plane is None else slip_plane,
                                 core=tuple(self.centre) if core is None else core)
+
+    def k_field(self, K_I_MPa_sqrt_m: float, K_II_MPa_sqrt_m: float = 0.0, tip=None) -> KField:
+        """Anisotropic plane-strain crack-tip field (Sih, Paris & Irwin) in this crystal.
+
+        The crack faces are ``y = tip_y, x < tip_x``; build the model with
+        ``CoupledGeometry(crack=True)`` so that the continuum has the matching slit.
+
+        Parameters
+        ----------
+        K_I_MPa_sqrt_m, K_II_MPa_sqrt_m : float
+            Mode I and II stress intensity factors, MPa·m^½.
+        tip : (x, y), optional
+            Tip position, Å; default the model's centre.
+        """
+        return KField(self.properties.C_voigt_GPa, self.orientation, K_I_MPa_sqrt_m, K_II_MPa_sqrt_m,
+                      tip=tuple(self.centre) if tip is None else tip)
 
     def homogeneous_strain(self, gradient) -> HomogeneousStrain:
         """Affine field u = G (x − centre) for a displacement gradient G (3×3, lab frame;
@@ -159,7 +180,7 @@ class CoupledModel:
         self.atomistic.displace(np.arange(1, len(new_atoms) + 1), new_atoms - self.applied_displacements_atoms)
         self.fields = list(fields)
         self.applied_displacements_atoms = new_atoms
-        self.applied_displacements_nodes = field_displacements(fields, self.zone.mesh.points)
+        self.applied_displacements_nodes = field_displacements(fields, self.field_points)
         self.applied_on_boundary = new_atoms[self.zone.boundary_ids - 1]
 
     def place_on_applied_field(self) -> None:

@@ -1,0 +1,163 @@
+"""Quasi-static K ramp of a coupled crack model: loading, unloading, K+ and K−.
+
+At each step the anisotropic K-field of the current K is imposed on the coupled model
+(atoms move by the change of the field, so the relaxed crack of the previous step is the
+starting point) and atoms and continuum are relaxed together. The tip is tracked by bond
+breaking across the crack plane (:class:`~handshake.fracture.tip.BondBreakingTip`).
+
+Lattice trapping (Thomson, Hsieh & Rana, J. Appl. Phys. 42 (1971) 3154): a crack in a
+lattice stays put for K− < K < K+, with K− ≤ K_G ≤ K+. K+ is the first K of the loading
+branch at which the tip has advanced by at least one row of bonds from where it started;
+K− the first K of the unloading branch at which it has receded by at least one row from
+where unloading started.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from ase import Atoms
+
+from ..coupling.geometry import PAD
+from .griffith import cleavage_surface_energy, griffith_k
+from .tip import BondBreakingTip
+
+
+@dataclass
+class KStep:
+    """State after one relaxed load step."""
+
+    K_MPa_sqrt_m: float
+    branch: str                 #: "loading" or "unloading"
+    tip_x_A: float              #: bond-breaking tip, relative to the K-field's tip, Å
+    broken_bonds: int           #: watched bonds across the crack plane that are broken
+    max_residual_eV_per_A: float
+    converged: bool
+    iterations: int
+    energy_eV: float            #: potential energy of the free atoms (core + handshake), eV
+    wall_time_s: float
+
+
+@dataclass
+class RampResult:
+    """Steps of a K ramp and the critical values found on them (None if not reached)."""
+
+    K_G_MPa_sqrt_m: float
+    row_spacing_A: float
+    steps: list[KStep] = field(default_factory=list)
+    K_plus_MPa_sqrt_m: float | None = None
+    K_minus_MPa_sqrt_m: float | None = None
+
+    @property
+    def K_plus_over_K_G(self) -> float | None:
+        return None if self.K_plus_MPa_sqrt_m is None else self.K_plus_MPa_sqrt_m / self.K_G_MPa_sqrt_m
+
+    @property
+    def K_minus_over_K_G(self) -> float | None:
+        return None if self.K_minus_MPa_sqrt_m is None else self.K_minus_MPa_sqrt_m / self.K_G_MPa_sqrt_m
+
+    def column(self, name: str) -> np.ndarray:
+        """One field of every step as an array, e.g. ``column("tip_x_A")``."""
+        return np.array([getattr(s, name) for s in self.steps])
+
+    def to_dict(self) -> dict:
+        return {"K_G_MPa_sqrt_m": self.K_G_MPa_sqrt_m, "row_spacing_A": self.row_spacing_A,
+                "K_plus_MPa_sqrt_m": self.K_plus_MPa_sqrt_m, "K_minus_MPa_sqrt_m": self.K_minus_MPa_sqrt_m,
+                "K_plus_over_K_G": self.K_plus_over_K_G, "K_minus_over_K_G": self.K_minus_over_K_G,
+                "steps": [asdict(s) for s in self.steps]}
+
+
+class QuasiStaticKRamp:
+    """Load a coupled crack model by K steps and find where the crack advances and heals.
+
+    Parameters
+    ----------
+    model : CoupledModel
+        Built with ``CoupledGeometry(crack=True)``: the crack runs along −x from the
+        model's centre, faces normal to lab y.
+    fmax_eV_per_A : float
+        Force tolerance of each relaxation, eV/Å.
+    max_iterations : int
+        Iteration cap of each relaxation.
+    threshold : float
+        Bond-breaking criterion, current / reference bond length.
+    surface_energy_J_per_m2 : float, optional
+        γ of the cleavage surface for K_G; default the potential's relaxed γ of the
+        crack plane's family.
+
+    Examples
+    --------
+    >>> ramp = QuasiStaticKRamp(model)
+    >>> result = ramp.run(loading=np.arange(0.5, 1.6, 0.05), unloading=np.arange(1.5, 0.0, -0.1))
+    >>> result.K_plus_MPa_sqrt_m, result.K_plus_over_K_G
+    """
+
+    def __init__(self, model, fmax_eV_per_A: float = 1e-3, max_iterations: int = 20000,
+                 threshold: float = 1.5, surface_energy_J_per_m2: float | None = None):
+        if not model.geometry.crack:
+            raise ValueError("the model has no crack: build it with CoupledGeometry(crack=True)")
+        self.model = model
+        self.fmax_eV_per_A = fmax_eV_per_A
+        self.max_iterations = max_iterations
+        reference = Atoms(positions=model.reference_positions, cell=[1.0, 1.0, model.crystal.period_z_A],
+                          pbc=(False, False, True))
+        self.free = model.atom_region != PAD
+        self.tip = BondBreakingTip(reference, model.centre[1], model.crystal.nearest_neighbour_A,
+                                   watched=self.free, threshold=threshold)
+        gamma = (cleavage_surface_energy(model.properties, model.orientation[1])
+                 if surface_energy_J_per_m2 is None else surface_energy_J_per_m2)
+        self.K_G_MPa_sqrt_m = griffith_k(model.properties.C_voigt_GPa, model.orientation, gamma)
+
+    def step(self, K_MPa_sqrt_m: float, branch: str = "loading") -> KStep:
+        """Impose K (from the current state), relax, and measure (collective)."""
+        model = self.model
+        start = time.perf_counter()
+        model.apply(model.k_field(K_MPa_sqrt_m))
+        result = model.relax(self.fmax_eV_per_A, self.max_iterations)
+        u = model.displacements()
+        energy = float(model.atomistic.gather_energies()[self.free].sum())
+        return KStep(float(K_MPa_sqrt_m), branch, self.tip.position(u) - float(model.centre[0]),
+                     int(self.tip.broken(u).sum()), float(result.max_residual_force_eV_per_A),
+                     bool(result.converged), int(result.iterations), energy, time.perf_counter() - start)
+
+    def run(self, loading, unloading=(), callback=None) -> RampResult:
+        """Step K through ``loading`` then ``unloading`` (each in the order given).
+
+        Parameters
+        ----------
+        loading, unloading : sequences of float
+            K values, MPa·m^½; steps should be small enough to follow the crack.
+        callback : callable, optional
+            Called with each :class:`KStep` as soon as it is done (logging, output).
+
+        Returns
+        -------
+        RampResult
+        """
+        out = RampResult(self.K_G_MPa_sqrt_m, self.tip.row_spacing_A)
+        # a bond row is "passed" when the tip moved by at least one spacing (less a margin
+        # for the round-off of the tabulated row positions)
+        step_A = 0.99 * self.tip.row_spacing_A
+        start_tip = None
+        for K in loading:
+            s = self.step(K, "loading")
+            out.steps.append(s)
+            if callback is not None:
+                callback(s)
+            if start_tip is None:
+                start_tip = s.tip_x_A
+            if out.K_plus_MPa_sqrt_m is None and s.tip_x_A - start_tip >= step_A:
+                out.K_plus_MPa_sqrt_m = s.K_MPa_sqrt_m
+        unload_tip = None
+        for K in unloading:
+            s = self.step(K, "unloading")
+            out.steps.append(s)
+            if callback is not None:
+                callback(s)
+            if unload_tip is None:
+                unload_tip = s.tip_x_A
+            if out.K_minus_MPa_sqrt_m is None and unload_tip - s.tip_x_A >= step_A:
+                out.K_minus_MPa_sqrt_m = s.K_MPa_sqrt_m
+        return out
