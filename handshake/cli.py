@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     materials.add_argument("--no-cache", action="store_true", help="recompute, ignore the cache")
     materials.set_defaults(func=cmd_materials)
 
+    run = commands.add_parser("run", help="run a scenario file")
+    run.add_argument("scenario", help="scenario TOML file")
+    run.add_argument("--out", help="output directory (default: out/<scenario name>)")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a scenario value, e.g. --set geometry.atomistic_radius_A=40")
+    run.add_argument("--overwrite", action="store_true", help="write into a non-empty output directory")
+    run.set_defaults(func=cmd_run)
+
     verify = commands.add_parser("verify", help="verification of the coupling")
     checks = verify.add_subparsers(dest="check", metavar="CHECK", parser_class=_Parser)
     checks.required = True
@@ -96,6 +104,19 @@ def cmd_materials(args) -> int:
         print(f"{label + ' (' + unit + ')':<26}{value:>12.5g}{shown:>12}{diff:>9}")
     if ref:
         print(f"published: {ref.citation}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from mpi4py import MPI
+
+    from .runner import run_scenario
+
+    summary = run_scenario(args.scenario, args.out, args.set, args.overwrite)
+    if MPI.COMM_WORLD.rank == 0:
+        results = {k: v for k, v in summary.get("results", {}).items() if k != "steps"}
+        print(json.dumps({"scenario": summary["scenario"], **results,
+                          "wall_time_s": round(summary["wall_time_s"], 1)}, indent=1))
     return 0
 
 

@@ -102,6 +102,36 @@ class LoadSection(_Strict):
         return value
 
 
+class KRange(_Strict):
+    """K values from ``start`` to ``stop`` (inclusive) in steps of ``step``, MPa·m^½."""
+
+    start: float
+    stop: float
+    step: float = Field(gt=0)
+
+    def values(self) -> list[float]:
+        direction = 1.0 if self.stop >= self.start else -1.0
+        n = int(np.floor(abs(self.stop - self.start) / self.step + 1e-9))
+        return [round(self.start + direction * k * self.step, 10) for k in range(n + 1)]
+
+
+class CrackSection(_Strict):
+    """A straight crack along −x from the centre, faces normal to lab y, loaded in mode I."""
+
+    loading: KRange = Field(description="K_I ramp up, MPa·m^½ (start < stop)")
+    unloading: KRange | None = Field(None, description="K_I ramp down after loading (start > stop)")
+    tip_threshold: float = Field(1.5, gt=1.0, description="bond broken above this × its length")
+    surface_energy_J_per_m2: float | None = Field(None, gt=0, description="default: the potential's")
+
+    @model_validator(mode="after")
+    def _ramps_load_and_unload(self):
+        if self.loading.stop <= self.loading.start or self.loading.stop <= 0:
+            raise ValueError("loading never loads: needs 0 < stop and start < stop")
+        if self.unloading is not None and self.unloading.stop >= self.unloading.start:
+            raise ValueError("unloading needs start > stop")
+        return self
+
+
 class ReferenceSection(_Strict):
     """Settings of the fully atomistic reference run (``handshake verify reference``)."""
 
@@ -112,31 +142,36 @@ class Scenario(_Strict):
     """A complete coupled problem."""
 
     name: str
-    kind: Literal["dislocation"]
+    kind: Literal["dislocation", "crack"]
     description: str = ""
     material: MaterialSection
     geometry: GeometrySection
     coupling: CouplingSection = CouplingSection()
     dislocations: list[DislocationSection] = Field(default_factory=list)
     load: LoadSection | None = None
+    crack: CrackSection | None = None
     reference: ReferenceSection = ReferenceSection()
 
     @model_validator(mode="after")
     def _has_a_defect(self):
         if self.kind == "dislocation" and not self.dislocations:
             raise ValueError("a dislocation scenario needs at least one [[dislocations]] entry")
+        if self.kind == "crack" and self.crack is None:
+            raise ValueError("a crack scenario needs a [crack] section")
+        if self.kind == "crack" and self.dislocations:
+            raise ValueError("a crack scenario takes no [[dislocations]]")
         return self
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Read and validate a scenario file, with optional ``KEY=VALUE`` overrides.
 
     Raises
     ------
     InputError
         One line naming the file, the key and the problem.
     """
-    return load_toml(path, Scenario, "scenario file")
+    return load_toml(path, Scenario, "scenario file", overrides)
 
 
 #: where a field named by the library lives in a scenario file
@@ -149,12 +184,13 @@ _SCENARIO_KEYS = {
 
 
 def build_model(scenario: Scenario, source: str, comm=None):
-    """The :class:`~handshake.coupling.CoupledModel` and far fields of a dislocation scenario."""
+    """The :class:`~handshake.coupling.CoupledModel` and the fixed far fields of a scenario
+    (the dislocations and the homogeneous load; a crack's K-field is applied by its ramp)."""
     from .coupling import CoupledGeometry, CoupledModel
 
     g = scenario.geometry
     geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A,
-                               g.pad_width_A, g.centre_A, g.mesh_growth)
+                               g.pad_width_A, g.centre_A, g.mesh_growth, crack=scenario.kind == "crack")
     try:
         model = CoupledModel(scenario.material.potential, scenario.material.orientation, geometry,
                              element=scenario.material.element, method=scenario.coupling.method,

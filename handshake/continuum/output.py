@@ -25,9 +25,9 @@ def frame_data(mesh, material, u):
     (engineering Voigt xx, yy, zz, yz, xz, xy) and stress (GPa, Voigt) per cell and
     area-weighted at nodes, and the region labels (0 continuum, 1 handshake, 2 atomistic).
     """
-    u = np.asarray(u, dtype=float).reshape(mesh.n_nodes, mesh.dim)
+    u = np.asarray(u, dtype=float).reshape(mesh.n_nodes, -1)  # dim or 3 (generalised plane strain)
     u3 = np.zeros((mesh.n_nodes, 3))
-    u3[:, :mesh.dim] = u
+    u3[:, :u.shape[1]] = u
     strain = element_strains(mesh, u)
     stress = strain @ material.C_lab.T / GPa
     point_data = {"displacement": u3, "strain": nodal_average(mesh, strain),
