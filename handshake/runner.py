@@ -127,9 +127,18 @@ def log(comm, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+#: area of the fully atomistic reference domain over that of the coupled model's atoms
+REFERENCE_AREA_RATIO = 10.0
+
+
 def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: bool = False,
-                 comm=None) -> dict:
-    """Run the scenario in ``path``; write into ``out`` (default ``out/<stem>``); return the summary."""
+                 reference: bool = False, comm=None) -> dict:
+    """Run the scenario in ``path``; write into ``out`` (default ``out/<stem>``); return the summary.
+
+    With ``reference``, the same study is repeated fully atomistically on a disc of
+    ``REFERENCE_AREA_RATIO`` times the area of the coupled model's atoms, the far field
+    held on a shell around it; its results go to ``summary["reference"]``.
+    """
     from mpi4py import MPI
 
     from .continuum import VTUSeries, frame_data
@@ -166,6 +175,8 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
     with model:
         if scenario.kind == "crack":
             run_crack(scenario, model, fields, summary, directory, write_frame, comm, start)
+            if reference:
+                run_crack_reference(scenario, model, fields, summary, directory, comm)
         else:
             model.apply(*fields)
             result = model.relax(scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations)
@@ -175,10 +186,40 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
                                   "iterations": result.iterations}
             log(comm, f"relaxed: residual {result.max_residual_force_eV_per_A:.2e} eV/Å, "
                       f"{result.iterations} iterations")
+            if reference:
+                from .coupling.reference import compare_with_reference
+
+                summary["reference"] = compare_with_reference(model, fields, scenario.coupling.fmax_eV_per_A).to_dict()
     summary["status"] = "completed"
     summary["wall_time_s"] = time.perf_counter() - start
     directory.write_json("summary.json", summary)
     return summary
+
+
+def run_crack_reference(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, comm) -> None:
+    """The same K ramp, fully atomistic, on a disc of ``REFERENCE_AREA_RATIO`` × the atoms' area."""
+    from .coupling.reference import FullyAtomisticModel
+    from .fracture import QuasiStaticKRamp
+
+    crack = scenario.crack
+    radius = float(np.sqrt(REFERENCE_AREA_RATIO) * model.geometry.cluster_radius_A)
+    start = time.perf_counter()
+    with FullyAtomisticModel(model, radius_A=radius) as atomistic:
+        log(comm, f"fully atomistic reference: {atomistic.n_atoms} atoms within {radius:.0f} Å")
+        if fields:
+            atomistic.apply(*fields)
+        ramp = QuasiStaticKRamp(atomistic, scenario.coupling.fmax_eV_per_A, 50 * scenario.coupling.max_iterations,
+                                threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2)
+        result = ramp.run(crack.loading_values(), crack.unloading_values(),
+                          callback=lambda s: log(comm, f"reference {s.branch:9s} K = {s.K_MPa_sqrt_m:.3f}  "
+                                                       f"tip {s.tip_x_A:+7.2f} Å  {s.wall_time_s:.1f} s"))
+    coupled = summary["results"]
+    reference = {k: v for k, v in result.to_dict().items() if k != "steps"}
+    reference.update({"atoms": atomistic.n_atoms, "radius_A": radius, "wall_time_s": time.perf_counter() - start})
+    if coupled.get("K_plus_MPa_sqrt_m") and reference["K_plus_MPa_sqrt_m"]:
+        reference["K_plus_relative_difference"] = coupled["K_plus_MPa_sqrt_m"] / reference["K_plus_MPa_sqrt_m"] - 1
+    summary["reference"] = reference
+    directory.write_json("summary.json", summary)
 
 
 def run_crack(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, write_frame,
@@ -193,8 +234,8 @@ def run_crack(scenario: Scenario, model, fields, summary: dict, directory: RunDi
         model.apply(*fields)
     ramp = QuasiStaticKRamp(model, scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations,
                             threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2)
-    loading = crack.loading.values()
-    unloading = crack.unloading.values() if crack.unloading else []
+    loading = crack.loading_values()
+    unloading = crack.unloading_values()
     total = len(loading) + len(unloading)
     steps: list = []
     summary["results"] = {"K_G_MPa_sqrt_m": ramp.K_G_MPa_sqrt_m, "steps": steps}

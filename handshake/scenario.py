@@ -118,17 +118,29 @@ class KRange(_Strict):
 class CrackSection(_Strict):
     """A straight crack along −x from the centre, faces normal to lab y, loaded in mode I."""
 
-    loading: KRange = Field(description="K_I ramp up, MPa·m^½ (start < stop)")
-    unloading: KRange | None = Field(None, description="K_I ramp down after loading (start > stop)")
+    loading: KRange | list[float] = Field(description="K_I ramp up, MPa·m^½: a range or increasing values")
+    unloading: KRange | list[float] | None = Field(None, description="K_I ramp down after loading: a range "
+                                                                     "or decreasing values")
     tip_threshold: float = Field(1.5, gt=1.0, description="bond broken above this × its length")
     surface_energy_J_per_m2: float | None = Field(None, gt=0, description="default: the potential's")
 
+    def loading_values(self) -> list[float]:
+        """K of the loading steps, MPa·m^½."""
+        return self.loading.values() if isinstance(self.loading, KRange) else list(self.loading)
+
+    def unloading_values(self) -> list[float]:
+        """K of the unloading steps, MPa·m^½ (empty without unloading)."""
+        if self.unloading is None:
+            return []
+        return self.unloading.values() if isinstance(self.unloading, KRange) else list(self.unloading)
+
     @model_validator(mode="after")
     def _ramps_load_and_unload(self):
-        if self.loading.stop <= self.loading.start or self.loading.stop <= 0:
-            raise ValueError("loading never loads: needs 0 < stop and start < stop")
-        if self.unloading is not None and self.unloading.stop >= self.unloading.start:
-            raise ValueError("unloading needs start > stop")
+        up, down = self.loading_values(), self.unloading_values()
+        if len(up) < 2 or max(up) <= 0 or np.any(np.diff(up) <= 0):
+            raise ValueError("loading never loads: needs at least two increasing K values, the last > 0")
+        if self.unloading is not None and (not down or np.any(np.diff(down) >= 0)):
+            raise ValueError("unloading needs decreasing K values")
         return self
 
 

@@ -653,6 +653,9 @@ class AtomisticRegion:
         finally:
             self.lmp.commands_list([f"unfix hs_freeze_{g}" for g in fixed] +
                                    (["unfix hs_box"] if box_relax else []) + ["reset_timestep 0"])
+        # one evaluation at the final state, so forces and per-atom energies and
+        # stresses are current (LAMMPS tallies per-atom values only on output steps)
+        self._lammps(["run 0"])
         return MinimizationResult(converged=fmax <= fmax_eV_per_A, max_force_eV_per_A=fmax,
                                   energy_eV=energy, iterations=iterations)
 

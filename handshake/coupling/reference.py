@@ -16,28 +16,48 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from ..atomistic import AtomisticRegion
-from .geometry import PAD, crystal_disc
+from .geometry import FREE, PAD, crystal_disc
+from .methods import RelaxationResult
 from .model import CoupledModel, field_displacements
 
 
 class FullyAtomisticModel:
-    """Free atoms filling the coupled model's domain, a shell outside it held at the far field.
+    """Free atoms filling a disc, a shell outside it held at the far field.
+
+    It offers the parts of :class:`CoupledModel`'s interface that studies use (``apply``,
+    ``relax``, ``displacements``, ``k_field``, ``dislocation``, the crystal, centre and
+    material), so that a K ramp or a relaxation runs unchanged on either.
 
     Parameters
     ----------
     coupled : CoupledModel
-        The model whose domain, crystal, centre and potential are reproduced.
+        The model whose crystal, centre, potential and far fields are reproduced.
+    radius_A : float, optional
+        Radius of the free atoms; default the coupled model's outer radius (the same
+        domain, with the Dirichlet boundary at the same place).
     """
 
-    def __init__(self, coupled: CoupledModel):
+    def __init__(self, coupled: CoupledModel, radius_A: float | None = None):
         g = coupled.geometry
-        atoms, r = crystal_disc(coupled.crystal, coupled.centre, g.outer_radius_A + g.pad_width_A)
+        radius = g.outer_radius_A if radius_A is None else radius_A
+        atoms, r = crystal_disc(coupled.crystal, coupled.centre, radius + g.pad_width_A)
         self.reference_positions = atoms.positions.copy()
         ids = np.arange(1, len(atoms) + 1)
-        self.shell_ids = ids[r >= g.outer_radius_A]
+        self.shell_ids = ids[r >= radius]
+        self.atom_region = np.where(r >= radius, PAD, FREE)
         self.atomistic = AtomisticRegion(atoms, coupled.potential, comm=coupled.comm,
                                          groups={"shell": self.shell_ids})
         self.applied = np.zeros((len(atoms), 3))
+        self.coupled = coupled
+        self.geometry, self.crystal, self.centre = g, coupled.crystal, coupled.centre
+        self.properties, self.orientation = coupled.properties, coupled.orientation
+        self.radius_A = radius
+
+    def k_field(self, *args, **kwargs):
+        return self.coupled.k_field(*args, **kwargs)
+
+    def dislocation(self, *args, **kwargs):
+        return self.coupled.dislocation(*args, **kwargs)
 
     def apply(self, *fields) -> None:
         """Impose Σ ``fields``: every atom moves by the change of the applied field at its site."""
@@ -45,9 +65,11 @@ class FullyAtomisticModel:
         self.atomistic.displace(np.arange(1, len(new) + 1), new - self.applied)
         self.applied = new
 
-    def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 50000):
+    def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 50000) -> RelaxationResult:
         """CG relaxation of all atoms but the outer shell (collective)."""
-        return self.atomistic.minimize(fmax_eV_per_A, max_iterations, style="cg", fixed=("shell",))
+        result = self.atomistic.minimize(fmax_eV_per_A, max_iterations, style="cg", fixed=("shell",))
+        return RelaxationResult(result.converged, result.max_force_eV_per_A, result.iterations, 1,
+                                "fully atomistic")
 
     def displacements(self) -> np.ndarray:
         return self.atomistic.gather_displacements()
@@ -58,6 +80,12 @@ class FullyAtomisticModel:
 
     def close(self) -> None:
         self.atomistic.close()
+
+    def __enter__(self) -> "FullyAtomisticModel":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 @dataclass
