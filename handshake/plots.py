@@ -29,3 +29,33 @@ def plot_k_ramp(steps: list[dict], result, path: Path, title: str) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def plot_crack_tip(positions, region, mesh, u_nodes, centre, path: Path, title: str, window_A: float = 45.0) -> None:
+    """Atoms (coloured by region) and the deformed mesh around the crack tip, in the x–y plane.
+
+    Parameters
+    ----------
+    positions : (n, 3) current atom positions, Å
+    region : (n,) 0 free, 1 handshake, 2 pad
+    mesh : TriangleMesh; u_nodes : (n_nodes, 3) its displacements, Å
+    centre : (2,) the tip of the applied K-field, Å
+    """
+    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    deformed = mesh.points + u_nodes[:, :2]
+    ax.triplot(deformed[:, 0], deformed[:, 1], mesh.cells, color="0.75", lw=0.3)
+    colours = {0: "tab:blue", 1: "tab:orange", 2: "tab:green"}
+    names = {0: "free atoms", 1: "handshake (atoms = nodes)", 2: "pad atoms"}
+    for label, colour in colours.items():
+        mine = region == label
+        ax.scatter(positions[mine, 0], positions[mine, 1], s=4, color=colour, label=names[label])
+    ax.set_xlim(centre[0] - window_A, centre[0] + window_A)
+    ax.set_ylim(centre[1] - window_A, centre[1] + window_A)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x (Å)")
+    ax.set_ylabel("y (Å)")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, loc="upper right", markerscale=3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)

@@ -227,7 +227,7 @@ def run_crack(scenario: Scenario, model, fields, summary: dict, directory: RunDi
     """The quasi-static K ramp of a crack scenario, written step by step."""
     from .fracture import QuasiStaticKRamp
     from .fracture.classification import classify_failure, crack_structure
-    from .plots import plot_k_ramp
+    from .plots import plot_crack_tip, plot_k_ramp
 
     crack = scenario.crack
     if fields:
@@ -248,6 +248,12 @@ def run_crack(scenario: Scenario, model, fields, summary: dict, directory: RunDi
         write_frame(len(steps) - 1, step.__dict__)
         summary["wall_time_s"] = time.perf_counter() - start
         directory.write_json("summary.json", summary)
+        if len(steps) == len(loading):  # picture of the tip at the top of the loading branch
+            u_atoms, u_nodes = model.displacements(), model.continuum_displacements()
+            if directory.writer:
+                plot_crack_tip(model.reference_positions + u_atoms, model.atom_region, model.zone.mesh, u_nodes,
+                               model.centre, directory.path / "crack_tip.png",
+                               f"{scenario.name}: K = {step.K_MPa_sqrt_m:.3f} MPa m^1/2 (deformed mesh in grey)")
         log(comm, f"step {len(steps)}/{total} {step.branch:9s} K = {step.K_MPa_sqrt_m:.3f} MPa·m^½  "
                   f"tip {step.tip_x_A:+7.2f} Å  broken bonds {step.broken_bonds:4d}  "
                   f"residual {step.max_residual_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s")
