@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run a scenario file")
     run.add_argument("scenario", help="scenario TOML file")
-    run.add_argument("--out", help="output directory (default: out/<scenario name>)")
+    run.add_argument("--out", help="output directory (default: out/<scenario name>, -2, -3, ... if taken)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. --set geometry.atomistic_radius_A=40")
     run.add_argument("--overwrite", action="store_true", help="write into a non-empty output directory")

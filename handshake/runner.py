@@ -121,6 +121,17 @@ def atoms_frame(model, info: dict):
     return atoms
 
 
+def default_output(path: Path, comm) -> Path:
+    """``out/<stem>``, or ``out/<stem>-2``, ``-3``, ... if taken: a rerun never overwrites."""
+    candidate = Path("out") / path.stem
+    if comm.rank == 0:
+        n = 1
+        while candidate.exists() and any(candidate.iterdir()):
+            n += 1
+            candidate = Path("out") / f"{path.stem}-{n}"
+    return comm.bcast(candidate, root=0)
+
+
 def log(comm, message: str) -> None:
     """One progress line on standard error (rank 0)."""
     if comm.rank == 0:
@@ -148,7 +159,7 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
     scenario = load_scenario(path, overrides)
     model, fields = build_model(scenario, source=str(path), comm=comm)
     start = time.perf_counter()
-    directory = RunDirectory(out if out is not None else Path("out") / path.stem, comm, overwrite)
+    directory = RunDirectory(out if out is not None else default_output(path, comm), comm, overwrite)
     text = path.read_text()
     if overrides:
         text += "\n# --set " + " --set ".join(overrides) + "\n"
