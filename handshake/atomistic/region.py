@@ -328,17 +328,11 @@ class AtomisticRegion:
         self._tags = None
 
     # ------------------------------------------------------------------ id bookkeeping
-    def _refresh_maps(self, tags: np.ndarray, f_external: np.ndarray | None = None) -> None:
+    def _refresh_maps(self, tags: np.ndarray) -> None:
         self._tags = tags.copy()
         self._local_maps = {name: np.flatnonzero(np.isin(tags, ids, assume_unique=False))
                             for name, ids in self._groups.items()}
         self._local_maps["__external__"] = np.flatnonzero(np.isin(tags, self._external_ids))
-        if f_external is not None:
-            f_external.fill(0.0)
-
-    def _maps_for(self, tags: np.ndarray, f_external: np.ndarray | None = None) -> None:
-        if self._tags is None or self._tags.shape != tags.shape or not np.array_equal(self._tags, tags):
-            self._refresh_maps(tags, f_external)
 
     def _local_group(self, name: str) -> np.ndarray:
         return self._local_maps[name]
@@ -382,13 +376,15 @@ class AtomisticRegion:
         # ExchangeStep.add_forces) costs far less than the whole array at 10⁵ atoms;
         # the whole array is zeroed when the local order changed or an observer
         # touched ExchangeStep.f_external directly.
+        if self._tags is None or self._tags.shape != tags.shape or not np.array_equal(self._tags, tags):
+            self._refresh_maps(tags)  # local order changed: last call's rows mean nothing now
+            self._forces_dirty = True
         if self._forces_dirty:
             f_external.fill(0.0)
             self._forces_dirty = False
         else:
             for rows in self._touched_rows:
                 f_external[rows] = 0.0
-        self._maps_for(tags, f_external)
         ext = self._local_maps["__external__"]
         self._touched_rows = [ext]
         if ext.size:

@@ -66,10 +66,14 @@ class FullyAtomisticModel:
         self.applied = new
 
     def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 50000) -> RelaxationResult:
-        """CG relaxation of all atoms but the outer shell (collective)."""
+        """CG relaxation of all atoms but the outer shell, finished with FIRE where CG's line
+        search stalls on round-off at tight tolerances (collective)."""
         result = self.atomistic.minimize(fmax_eV_per_A, max_iterations, style="cg", fixed=("shell",))
-        return RelaxationResult(result.converged, result.max_force_eV_per_A, result.iterations, 1,
-                                "fully atomistic")
+        iterations, passes = result.iterations, 1
+        if not result.converged:
+            result = self.atomistic.minimize(fmax_eV_per_A, max_iterations, style="fire", fixed=("shell",))
+            iterations, passes = iterations + result.iterations, 2
+        return RelaxationResult(result.converged, result.max_force_eV_per_A, iterations, passes, "fully atomistic")
 
     def displacements(self) -> np.ndarray:
         return self.atomistic.gather_displacements()
