@@ -64,7 +64,8 @@ burgers = [0.5, -0.5, 0.0]
      "geometry.atomistic_radius_A: Input should be greater than 0"),
     (("[[dislocations]]\nburgers = [0.5, -0.5, 0.0]\n", ""),
      "a dislocation scenario needs at least one [[dislocations]] entry"),
-    (('kind = "dislocation"', 'kind = "crack"'), "kind: Input should be 'dislocation'"),
+    (('kind = "dislocation"', 'kind = "fracture"'), "kind: Input should be 'dislocation' or 'crack'"),
+    (('kind = "dislocation"', 'kind = "crack"'), "a crack scenario needs a [crack] section"),
 ])
 def test_bad_scenario_fails_with_one_line_exit_2(tmp_path, edit, expected):
     text = GOOD.replace(*edit)
