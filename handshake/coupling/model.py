@@ -198,12 +198,18 @@ class CoupledModel:
         """Displacements of the handshake and pad atoms, in the zone's node order, gathered
         from all ranks inside an exchange step; (n_boundary, 3) Å."""
         local = step.local_indices("boundary")
-        parts = [(step.ids[local], step.displacements(local))]
-        if self.comm.size > 1:
-            parts = self.comm.allgather(parts[0])
+        slots = self.zone.boundary_slot[step.ids[local]]
+        u = step.displacements(local)
         out = np.empty((self.zone.boundary_ids.size, 3))
-        for ids, u in parts:
-            out[self.zone.boundary_slot[ids]] = u
+        if self.comm.size == 1:
+            out[slots] = u
+            return out
+        # one buffer collective: rows (slot, u_x, u_y, u_z) from every rank
+        counts = 4 * np.array(self.comm.allgather(slots.size))
+        rows = np.empty(counts.sum())
+        self.comm.Allgatherv(np.column_stack([slots, u]).ravel(), [rows, counts])
+        rows = rows.reshape(-1, 4)
+        out[rows[:, 0].astype(np.int64)] = rows[:, 1:]
         return out
 
     def atomistic_displacements(self) -> np.ndarray:
