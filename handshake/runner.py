@@ -271,6 +271,6 @@ def run_crack(scenario: Scenario, model, fields, summary: dict, directory: RunDi
 
     result = ramp.run(loading, unloading, callback=after_step)
     summary["results"].update({k: v for k, v in result.to_dict().items() if k != "steps"})
-    summary["results"]["failure_mode"] = classify_failure(steps, result.K_plus_MPa_sqrt_m)
+    summary["results"].update(classify_failure(steps, result.K_plus_MPa_sqrt_m))
     if directory.writer:
         plot_k_ramp(steps, result, directory.path / "k_ramp.png", scenario.name)

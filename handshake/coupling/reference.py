@@ -10,7 +10,7 @@ Atoms of the coupled model are a subset of the reference's, matched by reference
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -49,7 +49,9 @@ class FullyAtomisticModel:
                                          groups={"shell": self.shell_ids})
         self.applied = np.zeros((len(atoms), 3))
         self.coupled = coupled
-        self.geometry, self.crystal, self.centre = g, coupled.crystal, coupled.centre
+        # all atoms inside the shell are free: no handshake zone
+        self.geometry = replace(g, atomistic_radius_A=radius, handshake_width_A=0.0)
+        self.crystal, self.centre = coupled.crystal, coupled.centre
         self.properties, self.orientation = coupled.properties, coupled.orientation
         self.radius_A = radius
 

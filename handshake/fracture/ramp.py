@@ -49,6 +49,9 @@ class RampResult:
     steps: list[KStep] = field(default_factory=list)
     K_plus_MPa_sqrt_m: float | None = None
     K_minus_MPa_sqrt_m: float | None = None
+    #: the tip came within a bond row of the handshake zone: the crack was stopped by the
+    #: continuum rather than by the lattice, and K− (measured from there) is not reliable
+    tip_reached_handshake: bool = False
 
     @property
     def K_plus_over_K_G(self) -> float | None:
@@ -66,6 +69,7 @@ class RampResult:
         return {"K_G_MPa_sqrt_m": self.K_G_MPa_sqrt_m, "row_spacing_A": self.row_spacing_A,
                 "K_plus_MPa_sqrt_m": self.K_plus_MPa_sqrt_m, "K_minus_MPa_sqrt_m": self.K_minus_MPa_sqrt_m,
                 "K_plus_over_K_G": self.K_plus_over_K_G, "K_minus_over_K_G": self.K_minus_over_K_G,
+                "tip_reached_handshake": self.tip_reached_handshake,
                 "steps": [asdict(s) for s in self.steps]}
 
 
@@ -109,6 +113,8 @@ class QuasiStaticKRamp:
         gamma = (cleavage_surface_energy(model.properties, model.orientation[1])
                  if surface_energy_J_per_m2 is None else surface_energy_J_per_m2)
         self.K_G_MPa_sqrt_m = griffith_k(model.properties.C_voigt_GPa, model.orientation, gamma)
+        #: where the handshake zone begins along the crack line, relative to the tip, Å
+        self.handshake_edge_A = model.geometry.atomistic_radius_A - model.geometry.handshake_width_A
 
     def step(self, K_MPa_sqrt_m: float, branch: str = "loading") -> KStep:
         """Impose K (from the current state), relax, and measure (collective)."""
@@ -150,6 +156,7 @@ class QuasiStaticKRamp:
                 start_tip = s.tip_x_A
             if out.K_plus_MPa_sqrt_m is None and s.tip_x_A - start_tip >= step_A:
                 out.K_plus_MPa_sqrt_m = s.K_MPa_sqrt_m
+            out.tip_reached_handshake |= bool(s.tip_x_A >= self.handshake_edge_A - self.tip.row_spacing_A)
         unload_tip = None
         for K in unloading:
             s = self.step(K, "unloading")
