@@ -140,19 +140,24 @@ class ReferenceSolution:
     converged: bool
 
 
+def relaxed_state(model, fields, fmax_eV_per_A: float):
+    """Apply ``fields`` to ``model`` (coupled or fully atomistic) and relax it (collective).
+
+    Returns
+    -------
+    result, seconds, displacements (n, 3) Å, per-atom energies (n,) eV
+    """
+    model.apply(*fields)
+    start = time.perf_counter()
+    result = model.relax(fmax_eV_per_A)
+    elapsed = time.perf_counter() - start
+    return result, elapsed, model.displacements(), model.atomistic.gather_energies()
+
+
 def solve_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float = 1e-4) -> ReferenceSolution:
     """Relax the fully atomistic counterpart of ``coupled`` under ``fields`` (collective)."""
-    reference = FullyAtomisticModel(coupled)
-    try:
-        reference.apply(*fields)
-        start = time.perf_counter()
-        result = reference.relax(fmax_eV_per_A)
-        elapsed = time.perf_counter() - start
-        u = reference.displacements()
-        reference.atomistic.compute()
-        energies = reference.atomistic.gather_energies()
-    finally:
-        reference.close()
+    with FullyAtomisticModel(coupled) as reference:
+        result, elapsed, u, energies = relaxed_state(reference, fields, fmax_eV_per_A)
     return ReferenceSolution(reference.reference_positions, u, energies, elapsed, result.converged)
 
 
@@ -160,13 +165,7 @@ def compare_with_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float =
                            reference: ReferenceSolution | None = None) -> ReferenceComparison:
     """Relax ``coupled`` under ``fields`` and compare with its fully atomistic reference
     (solved here unless given; it depends on the outer radius, not the atomistic one)."""
-    coupled.apply(*fields)
-    start = time.perf_counter()
-    result = coupled.relax(fmax_eV_per_A)
-    coupled_time = time.perf_counter() - start
-    u_coupled = coupled.displacements()
-    coupled.atomistic.compute()
-    e_coupled = coupled.atomistic.gather_energies()
+    result, coupled_time, u_coupled, e_coupled = relaxed_state(coupled, fields, fmax_eV_per_A)
     if reference is None:
         reference = solve_reference(coupled, fields, fmax_eV_per_A)
 

@@ -146,25 +146,19 @@ class QuasiStaticKRamp:
         # a bond row is "passed" when the tip moved by at least one spacing (less a margin
         # for the round-off of the tabulated row positions)
         step_A = 0.99 * self.tip.row_spacing_A
-        start_tip = None
-        for K in loading:
-            s = self.step(K, "loading")
-            out.steps.append(s)
-            if callback is not None:
-                callback(s)
-            if start_tip is None:
-                start_tip = s.tip_x_A
-            if out.K_plus_MPa_sqrt_m is None and s.tip_x_A - start_tip >= step_A:
-                out.K_plus_MPa_sqrt_m = s.K_MPa_sqrt_m
-            out.tip_reached_handshake |= bool(s.tip_x_A >= self.handshake_edge_A - self.tip.row_spacing_A)
-        unload_tip = None
-        for K in unloading:
-            s = self.step(K, "unloading")
-            out.steps.append(s)
-            if callback is not None:
-                callback(s)
-            if unload_tip is None:
-                unload_tip = s.tip_x_A
-            if out.K_minus_MPa_sqrt_m is None and unload_tip - s.tip_x_A >= step_A:
-                out.K_minus_MPa_sqrt_m = s.K_MPa_sqrt_m
+        for branch, values in (("loading", loading), ("unloading", unloading)):
+            first_tip = None
+            for K in values:
+                s = self.step(K, branch)
+                out.steps.append(s)
+                if callback is not None:
+                    callback(s)
+                first_tip = s.tip_x_A if first_tip is None else first_tip
+                advance = s.tip_x_A - first_tip
+                if branch == "loading":
+                    if out.K_plus_MPa_sqrt_m is None and advance >= step_A:
+                        out.K_plus_MPa_sqrt_m = s.K_MPa_sqrt_m
+                    out.tip_reached_handshake |= bool(s.tip_x_A >= self.handshake_edge_A - self.tip.row_spacing_A)
+                elif out.K_minus_MPa_sqrt_m is None and -advance >= step_A:
+                    out.K_minus_MPa_sqrt_m = s.K_MPa_sqrt_m
         return out
