@@ -1,8 +1,9 @@
-"""Coupled statics of an edge dislocation in Cu: cost of a load step and accuracy per cost.
+"""Coupled statics of an edge dislocation in fcc: cost of a load step and accuracy per cost.
 
-Edge dislocation b = a/2 [1-10] on (111) in Cu (Mishin EAM, ``Cu_mishin1``), line along
-lab z = [-1-12], the set-up of ``scenarios/edge_dislocation_Cu.toml``. Everything printed
-is measured in the same run; nothing is hard-coded.
+Edge dislocation b = a/2 [1-10] on (111), line along lab z = [-1-12], in Al (Zhou EAM,
+``Al_zhou``, the set-up of ``scenarios/edge_dislocation_Al.toml``) or any fcc potential
+given with ``--potential`` (e.g. ``Cu_mishin1``). Everything printed is measured in the
+same run; nothing is hard-coded.
 
 1. **Load step vs bare minimisation.** A coupled model of ~10⁴ atoms (free + pad). Time
    of one load step — ``model.apply(field)`` done, then ``model.relax(fmax)`` with the
@@ -14,8 +15,8 @@ is measured in the same run; nothing is hard-coded.
    separate the cost of FIRE from the cost of the coupling. LAMMPS' own timing
    breakdown (Pair = the EAM forces, Modify = the Python callback) and force-evaluation
    counts are read from a LAMMPS log of each run.
-2. **Coupled vs fully atomistic.** Atomistic radius 40 Å in a domain of radius
-   ≥ 40·√20 Å (area ≥ 20× the atomistic region's), compared with
+2. **Coupled vs fully atomistic.** Atomistic radii 30 and 40 Å in a domain of radius
+   180 Å (area ≥ 20× the atomistic region's), compared with
    :func:`handshake.coupling.reference.compare_with_reference` to the fully atomistic
    relaxation of the whole domain. The reference is relaxed as the library does (CG,
    pad shell held at the far field) from scratch for every tolerance; when LAMMPS CG
@@ -44,14 +45,14 @@ import tempfile
 import time
 from pathlib import Path
 
-POTENTIAL = "Cu_mishin1"
+POTENTIAL = "Al_zhou"  # --potential
 ORIENTATION = [[1, -1, 0], [1, 1, 1], [-1, -1, 2]]
 BURGERS = [0.5, -0.5, 0.0]
 HANDSHAKE_WIDTH_A = 4.0
 
 DEFAULTS = {  # (load-step geometry, accuracy geometry, tolerances)
     "full": {"step_radius": 80.0, "step_outer": 800.0, "step_fmax": 1e-4,
-             "acc_radii": [40.0, 50.0], "acc_outer": 180.0, "acc_fmax": [1e-4, 1e-5, 1e-6]},
+             "acc_radii": [30.0, 40.0], "acc_outer": 180.0, "acc_fmax": [1e-4, 1e-5, 1e-6]},
     "quick": {"step_radius": 30.0, "step_outer": 300.0, "step_fmax": 1e-4,
               "acc_radii": [25.0], "acc_outer": 115.0, "acc_fmax": [1e-4]},
 }
@@ -257,8 +258,10 @@ def accuracy(radii: list[float], outer: float, fmaxes: list[float], logdir: str,
 
 # ---------------------------------------------------------------------------- driver
 def worker(args) -> None:
+    global POTENTIAL
     from mpi4py import MPI
 
+    POTENTIAL = args.potential
     comm = MPI.COMM_WORLD
     sizes = DEFAULTS["quick" if args.quick else "full"]
     fmaxes = args.fmax or sizes["acc_fmax"]
@@ -339,18 +342,19 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="load-step timings: keep the fastest")
     parser.add_argument("--fmax", type=float, nargs="*", help="tolerances of part 2, eV/Å")
     parser.add_argument("--radii", type=float, nargs="*", help="atomistic radii of part 2, Å")
+    parser.add_argument("--potential", default=POTENTIAL, help="an fcc potential of the registry")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         worker(args)
         return
     mpiexec = Path(sys.executable).parent / "mpiexec"
-    forwarded = ["--parts", *args.parts, "--repeats", str(args.repeats)]
+    forwarded = ["--parts", *args.parts, "--repeats", str(args.repeats), "--potential", args.potential]
     forwarded += ["--quick"] if args.quick else []
     forwarded += ["--fmax", *map(str, args.fmax)] if args.fmax else []
     forwarded += ["--radii", *map(str, args.radii)] if args.radii else []
     total = time.perf_counter()
-    print(f"coupled statics, edge dislocation a/2[1-10](111) in Cu ({POTENTIAL}), "
+    print(f"coupled statics, edge dislocation a/2[1-10](111) with {args.potential}, "
           f"{'quick' if args.quick else 'default'} sizes; {os.cpu_count()} cores")
     for n in args.ranks:
         cmd = [str(mpiexec), "-n", str(n), sys.executable, __file__, "--worker", *forwarded]

@@ -65,7 +65,7 @@ class CoupledGeometry:
     outer_radius_A: float
     pad_width_A: float | None = None
     centre_A: tuple[float, float] | None = None
-    mesh_growth: float = 1.25
+    mesh_growth: float = 1.1
     crack: bool = False
 
     def validated(self, cutoff_A: float, spacing_A: float, source: str = "geometry") -> "CoupledGeometry":
