@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     estimate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                           help="override a scenario value")
     estimate.add_argument("--ranks", type=int, default=1, help="MPI ranks the run will use (default 1)")
+    estimate.add_argument("--iterations", type=int, default=408,
+                          help="minimiser iterations per load step (default 408, benchmarks/statics.py)")
     estimate.add_argument("--json", action="store_true", help="print JSON")
     estimate.set_defaults(func=cmd_estimate)
 
@@ -285,9 +287,10 @@ def cmd_estimate(args) -> int:
 
     from .hpc.estimate import estimate_resources
 
-    if args.ranks < 1:
-        raise InputError(f"{args.ranks} is not a positive number of ranks", source="command line", field="--ranks")
-    estimate = estimate_resources(args.scenario, args.set, ranks=args.ranks)
+    for option, value in (("--ranks", args.ranks), ("--iterations", args.iterations)):
+        if value < 1:
+            raise InputError(f"{value} is not a positive number", source="command line", field=option)
+    estimate = estimate_resources(args.scenario, args.set, ranks=args.ranks, iterations=args.iterations)
     if MPI.COMM_WORLD.rank != 0:
         return 0
     if args.json:
