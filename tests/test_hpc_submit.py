@@ -184,3 +184,20 @@ def test_collect_refuses_a_directory_that_is_not_a_sweep(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == f"handshake: error: {tmp_path}: no manifest.json: not a sweep directory " \
                                     "written by handshake submit"
+
+
+def test_collect_lists_unfinished_cases_and_leaves_them_out(swept, tmp_path):
+    import shutil
+
+    out, _ = swept
+    partial = tmp_path / "partial"
+    shutil.copytree(out, partial)
+    (partial / "001_atomistic_radius_A-12_seed-20001" / "summary.json").unlink()
+    result = handshake("collect", partial)
+    assert result.returncode == 0, result.stderr
+    table = json.loads((partial / "sweep.json").read_text())
+    assert [r["status"] for r in table["rows"]].count("missing") == 1
+    counts = {s["geometry.atomistic_radius_A"]: s["n"] for s in table["statistics"]}
+    assert counts == {12: 1, 15: 2, 18: 2}
+    bad = handshake("collect", partial, "--quantity", "colour")
+    assert bad.returncode == 2 and "--quantity: no completed case reports a number 'colour'" in bad.stderr

@@ -5,7 +5,9 @@ without any scheduler (``bash job.slurm``): with ``SLURM_ARRAY_TASK_ID`` (Slurm)
 ``PBS_ARRAY_INDEX`` (PBS Pro) set it runs that case, otherwise every case in turn. A
 case whose ``summary.json`` says ``completed`` is skipped, so rerunning the script (or a
 requeued array task) resumes a sweep. Ranks are started with ``srun`` inside a Slurm
-job, with ``mpiexec -n NTASKS`` under PBS or outside any scheduler (none for one task).
+job, with ``mpiexec -n NTASKS`` under PBS or outside any scheduler (none for one task);
+``$HANDSHAKE_LAUNCH`` replaces that choice (e.g. ``"srun --mpi=pmi2"`` where the MPI
+handshake was installed with needs it).
 """
 
 from __future__ import annotations
@@ -158,7 +160,8 @@ def job_script(scheduler: str, resources: Resources, cases: list[Case], scenario
         f"SCENARIO={q(str(scenario))}",
         f"OUT={q(str(out))}",
         f"NTASKS={resources.ntasks}",
-        'if [ -n "${SLURM_JOB_ID:-}" ]; then LAUNCH=(srun --ntasks="$NTASKS")',
+        'if [ -n "${HANDSHAKE_LAUNCH:-}" ]; then read -r -a LAUNCH <<< "$HANDSHAKE_LAUNCH"',
+        'elif [ -n "${SLURM_JOB_ID:-}" ]; then LAUNCH=(srun --ntasks="$NTASKS")',
         'elif [ "$NTASKS" -gt 1 ]; then LAUNCH=("$MPIEXEC" -n "$NTASKS")',
         "else LAUNCH=()",
         "fi",

@@ -41,10 +41,6 @@ class Case:
         """``KEY=VALUE`` strings for ``handshake run --set``."""
         return [f"{k}={v}" for k, v in self.settings.items()]
 
-    def values(self) -> dict:
-        """The settings parsed as TOML values (numbers stay numbers)."""
-        return {k: toml_value(v) for k, v in self.settings.items()}
-
     def to_dict(self) -> dict:
         return {"index": self.index, "name": self.name, "settings": dict(self.settings), "seed": self.seed}
 
