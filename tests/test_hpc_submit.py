@@ -160,6 +160,8 @@ def test_rerun_skips_completed_cases(swept):
     (["--scheduler", "slurm", "--sweep", "geometry.atomistic_radius_A=15,-3"],
      "geometry.atomistic_radius_A: Input should be greater than 0 (case 001_atomistic_radius_A--3)"),
     (["--scheduler", "slurm", "--partition", "a b"], "--partition: 'a b' has characters"),
+    (["--scheduler", "slurm", "--sweep", "material.potential='Si_sw','NOPE'"],
+     "material.potential: unknown potential 'NOPE'; known potentials: "),
 ])
 def test_bad_options_one_line_exit_2_nothing_written(tmp_path, args, expected):
     out = tmp_path / "never"
@@ -201,3 +203,16 @@ def test_collect_lists_unfinished_cases_and_leaves_them_out(swept, tmp_path):
     assert counts == {12: 1, 15: 2, 18: 2}
     bad = handshake("collect", partial, "--quantity", "colour")
     assert bad.returncode == 2 and "--quantity: no completed case reports a number 'colour'" in bad.stderr
+
+
+def test_a_failing_case_does_not_stop_the_others(tmp_path):
+    """outer_radius_A = 25 Å passes the file's schema but not the geometry check of the run."""
+    out = tmp_path / "fail"
+    result = handshake("submit", TINY, "--scheduler", "slurm", "--out", out, "--dry-run",
+                       "--sweep", "geometry.outer_radius_A=25,80", "--set", "crack.loading=[0.8, 1.0]")
+    assert result.returncode == 0, result.stderr
+    run = run_script(out / "job.slurm")
+    assert run.returncode == 2
+    assert "geometry.outer_radius_A: 25 Å does not enclose" in run.stderr
+    assert not (out / "000_outer_radius_A-25").exists()
+    assert json.loads((out / "001_outer_radius_A-80" / "summary.json").read_text())["status"] == "completed"

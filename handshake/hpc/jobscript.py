@@ -4,7 +4,8 @@ The script is plain bash with the scheduler's directives in comments, so it also
 without any scheduler (``bash job.slurm``): with ``SLURM_ARRAY_TASK_ID`` (Slurm) or
 ``PBS_ARRAY_INDEX`` (PBS Pro) set it runs that case, otherwise every case in turn. A
 case whose ``summary.json`` says ``completed`` is skipped, so rerunning the script (or a
-requeued array task) resumes a sweep. Ranks are started with ``srun`` inside a Slurm
+requeued array task) resumes a sweep; run in turn, a failing case does not stop the
+others (the script then exits with its code). Ranks are started with ``srun`` inside a Slurm
 job, with ``mpiexec -n NTASKS`` under PBS or outside any scheduler (none for one task);
 ``$HANDSHAKE_LAUNCH`` replaces that choice (e.g. ``"srun --mpi=pmi2"`` where the MPI
 handshake was installed with needs it).
@@ -183,6 +184,8 @@ def job_script(scheduler: str, resources: Resources, cases: list[Case], scenario
         'if [ -n "$TASK" ]; then',
         '    run_case "$TASK"',
         "else",
-        f"    for task in $(seq 0 {last}); do run_case \"$task\"; done",
+        "    failed=0  # every case in turn; one failing does not stop the others",
+        f"    for task in $(seq 0 {last}); do run_case \"$task\" || failed=$?; done",
+        '    exit "$failed"',
         "fi",
         ""])

@@ -92,6 +92,9 @@ def submit_sweep(scenario: str | Path, scheduler: str, resources: Resources, swe
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out} exists and is not empty; choose another --out", source="command line",
                          field="--out")
+    if any(c.isspace() for c in str(out.absolute())):
+        raise InputError(f"{out.absolute()} contains white space, which scheduler directives cannot carry",
+                         source="command line", field="--out")
     handshake = handshake_executable()
 
     out = out.absolute()

@@ -131,7 +131,8 @@ def sweep_cases(sweeps: list[tuple[str, list[str]]], seeds: list[int] | None = N
 
 def validate_cases(scenario: str | Path, cases: list[Case], overrides: list[str] | None = None,
                    seed_key: str | None = None) -> None:
-    """Check that the scenario file accepts every case's settings (no LAMMPS is started).
+    """Check that the scenario file accepts every case's settings and that every case's
+    potential is known (no LAMMPS is started; the geometry is checked when a case runs).
 
     Raises
     ------
@@ -139,6 +140,7 @@ def validate_cases(scenario: str | Path, cases: list[Case], overrides: list[str]
         The first case the scenario refuses, naming the file and the key; a seed key the
         scenario does not have is reported with a hint about ``--seed-key``.
     """
+    from ..potentials import load_potential
     from ..scenario import load_scenario
 
     seeded = [c for c in cases if c.seed is not None]
@@ -150,6 +152,10 @@ def validate_cases(scenario: str | Path, cases: list[Case], overrides: list[str]
                              "that takes the seed with --seed-key)", source=exc.source, field=exc.field) from None
     for case in cases:
         try:
-            load_scenario(scenario, [*(overrides or []), *case.overrides()])
+            loaded = load_scenario(scenario, [*(overrides or []), *case.overrides()])
+            try:
+                load_potential(loaded.material.potential)
+            except InputError as exc:
+                raise InputError(exc.message, source=str(scenario), field="material.potential") from None
         except InputError as exc:
             raise InputError(f"{exc.message} (case {case.name})", source=exc.source, field=exc.field) from None
