@@ -107,8 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     estimate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                           help="override a scenario value")
     estimate.add_argument("--ranks", type=int, default=1, help="MPI ranks the run will use (default 1)")
-    estimate.add_argument("--iterations", type=int, default=408,
-                          help="minimiser iterations per load step (default 408, benchmarks/statics.py)")
+    estimate.add_argument("--iterations", type=int,
+                          help="minimiser iterations per load step (default 408, from benchmarks/statics.py)")
     estimate.add_argument("--json", action="store_true", help="print JSON")
     estimate.set_defaults(func=cmd_estimate)
 
@@ -285,8 +285,10 @@ def cmd_collect(args) -> int:
 def cmd_estimate(args) -> int:
     from mpi4py import MPI
 
-    from .hpc.estimate import estimate_resources
+    from .hpc.estimate import ITERATIONS_PER_LOAD_STEP, estimate_resources
 
+    if args.iterations is None:
+        args.iterations = ITERATIONS_PER_LOAD_STEP
     for option, value in (("--ranks", args.ranks), ("--iterations", args.iterations)):
         if value < 1:
             raise InputError(f"{value} is not a positive number", source="command line", field=option)

@@ -39,6 +39,7 @@ def directives(script: str, prefix: str) -> list[str]:
     return [line.removeprefix(prefix).strip() for line in script.splitlines() if line.startswith(prefix)]
 
 
+@pytest.mark.mpi
 def test_slurm_script_directives_and_one_array_task_on_two_ranks(tmp_path):
     out = tmp_path / "sweep"
     result = handshake("submit", TINY, "--scheduler", "slurm", "--nodes", 1, "--ntasks", 2, "--time", "1-02:03:04",
