@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 
 from .errors import InputError
@@ -262,7 +263,7 @@ def cmd_submit(args) -> int:
                           args.job_name)
     manifest = submit_sweep(args.scenario, args.scheduler, resources, args.sweep, _seeds(args.seeds),
                             args.seed_key, args.out, args.set, args.dry_run,
-                            command=" ".join(["handshake", *sys.argv[1:]]))
+                            command=shlex.join(["handshake", *sys.argv[1:]]))
     n = len(manifest["cases"])
     if args.dry_run:
         print(manifest["script"], end="")
