@@ -26,10 +26,9 @@ class ForceBased(CouplingMethod):
 
         def exchange(step):
             u_hat = continuum.solve(model.boundary_displacements(step) - model.applied_on_boundary)
-            residual = continuum.residual(u_hat)
             pad = step.local_indices("pad")
             nodes = zone.boundary_nodes[zone.boundary_slot[step.ids[pad]]]
-            step.add_forces(pad, -residual[nodes] - step.pair_forces[pad])
+            step.add_forces(pad, -continuum.residual_at(u_hat, nodes) - step.pair_forces[pad])
 
         region = model.atomistic
         region.attach(exchange)
