@@ -23,8 +23,9 @@ from ..atomistic.crystal import ATOMS_PER_CUBIC_CELL, cubic_cell
 from ..atomistic.region import AtomisticRegion
 from ..continuum.elasticity import cubic_voigt
 from ..materials.cache import cache_dir, write_json_atomically
-from ..materials.properties import (FORCE_TOLERANCE_eV_per_A, STRAIN_STEP, MaterialProperties,
-                                    interaction_cutoff, voigt_strain, voigt_stress)
+from ..materials.properties import (FORCE_TOLERANCE_eV_per_A, STRAIN_STEP, MaterialProperties, _lattice_guess,
+                                    equilibrium_lattice_parameter, interaction_cutoff, voigt_strain,
+                                    voigt_stress)
 from ..potentials import load_potential
 from .solid_solution import normalised_composition, random_species
 
@@ -129,6 +130,19 @@ def supercell_properties(potential, lattice: str, composition: dict, a_guess_A: 
                                float(np.mean([C[0, 1], C[0, 2], C[1, 2]])), float(np.mean(np.diag(C)[3:])))
 
 
+def _starting_guess(pot, element: str, lattice: str) -> float:
+    """ASE's or the registry's lattice parameter; for elements whose own structure is not
+    cubic (hcp Co), the registry's reference a0."""
+    from ..errors import InputError
+
+    try:
+        return _lattice_guess(pot, element, lattice)
+    except InputError:
+        if pot.reference is None or not pot.reference.a0_A:
+            raise
+        return pot.reference.a0_A
+
+
 def medium_cache_path(potential, lattice: str, composition: dict, repeat: int, seeds) -> "Path":
     key = json.dumps([potential.name, potential.content_hash, lattice, sorted(composition.items()), repeat,
                       list(seeds), MEDIUM_VERSION])
@@ -141,8 +155,6 @@ def effective_medium(potential, composition: dict, lattice: str | None = None, n
     """The effective medium of a random alloy, from ``n_supercells`` random supercells of
     ``repeat``³ cubic cells (seeds ``first_seed``, +1, ...), cached on disk (collective)."""
     from mpi4py import MPI
-
-    from ..materials import material_properties
 
     comm = comm if comm is not None else MPI.COMM_WORLD
     pot = load_potential(potential)
@@ -162,11 +174,13 @@ def effective_medium(potential, composition: dict, lattice: str | None = None, n
         cached["supercells"] = [SupercellProperties(**s) for s in cached["supercells"]]
         return EffectiveMedium(**cached)
     start = time.perf_counter()
-    # Vegard's law from the pure elements for the starting guess; the cutoff of the
-    # longest-ranged species
-    pure = {e: material_properties(pot, e, lattice, comm=comm) for e in composition}
-    a_guess = sum(c * pure[e].a0_A for e, c in composition.items())
+    # Vegard's law from the pure elements' zero-pressure lattice parameters for the
+    # starting guess; the cutoff of the longest-ranged species
     cutoff = max(interaction_cutoff(pot, e, comm) for e in composition)
+    cells_per_edge = max(2, int(np.ceil(2.0 * cutoff / 3.0)))
+    a_guess = sum(c * equilibrium_lattice_parameter(pot, e, lattice, _starting_guess(pot, e, lattice),
+                                                    cells_per_edge, comm)
+                  for e, c in composition.items())
     cells = [supercell_properties(pot, lattice, composition, a_guess, repeat, s, comm) for s in seeds]
     medium = EffectiveMedium(pot.name, pot.content_hash, lattice, composition, repeat, cells, cutoff)
     if use_cache and comm.rank == 0:
