@@ -50,7 +50,7 @@ class CompositionBand:
     """
 
     def __init__(self, a_A, a_B, C_A_GPa, C_B_GPa, orientation, c_reference, c_band, centre_y_A, half_width_A,
-                 interface_A=2.0, samples=2001):
+                 interface_A=2.0, samples=801):
         self.a = (float(a_A), float(a_B))
         self.C_lab = (rotate_stiffness(C_A_GPa, orientation), rotate_stiffness(C_B_GPa, orientation))
         self.c_reference, self.c_band = float(c_reference), float(c_band)
