@@ -315,7 +315,8 @@ def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDi
         directory.write_json("summary.json", summary)
         log(comm, f"τ = {step.shear_stress_MPa:8.2f} MPa  core {step.core_displacement_A:+7.3f} Å  "
                   f"partials {', '.join(f'{x - model.centre[0]:+.2f}' for x in step.core.partials_x_A)} Å  "
-                  f"SF width {step.core.stacking_fault_width_A:6.2f} Å  {step.relaxations} relaxations  "
+                  f"SF width {step.core.stacking_fault_width_A:6.2f} Å{'' if step.core.resolved else ' (unresolved)'}  "
+                  f"{step.relaxations} relaxations  "
                   f"residual {step.max_residual_force_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s")
 
     result = ramp.run(scenario.glide.values(), callback=after_step)

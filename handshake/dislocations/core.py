@@ -41,6 +41,10 @@ class CoreStructure:
         Edge disregistry far behind the core (fitted total), Å.
     rms_misfit_A : float
         Root-mean-square residual of the fit, Å.
+    resolved : bool
+        Every partial lies inside the sampled window by at least twice its half width
+        (otherwise a partial is outside the window, e.g. held by the handshake zone,
+        and the positions are not to be trusted).
     """
 
     partials_x_A: list
@@ -49,6 +53,7 @@ class CoreStructure:
     stacking_fault_width_A: float
     burgers_x_A: float
     rms_misfit_A: float
+    resolved: bool = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -138,4 +143,5 @@ def fit_partials(x: np.ndarray, delta_x: np.ndarray, n_partials: int = 2) -> Cor
                          centre_x_A=float(centres.mean()),
                          stacking_fault_width_A=float(centres[-1] - centres[0]),
                          burgers_x_A=float(sign * total),
-                         rms_misfit_A=float(np.sqrt(np.mean(fit.fun ** 2))))
+                         rms_misfit_A=float(np.sqrt(np.mean(fit.fun ** 2))),
+                         resolved=bool(np.all((centres - 2 * widths > x[0]) & (centres + 2 * widths < x[-1]))))

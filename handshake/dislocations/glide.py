@@ -15,7 +15,9 @@ a displaced dislocation back with a stress ∝ displacement / R_outer².
 
 The critical stress (Peierls stress of a pure metal, CRSS of an alloy) is the first τ of
 the ramp at which the core has moved more than ``glide_distance_A`` from where it sat at
-the start: below it the core stays in (or near) its Peierls valley.
+the start: below it the core stays in (or near) its Peierls valley. A step whose
+partials are not all inside the sampled window (``CoreStructure.resolved``) never counts
+as glide.
 """
 
 from __future__ import annotations
@@ -173,7 +175,8 @@ class ShearRamp:
         displacement = core.centre_x_A - self.start_x
         return GlideStep(shear_stress_MPa, core, float(displacement), self.field_core_x - float(self.model.centre[0]),
                          relaxations, iterations, result.converged, result.max_residual_force_eV_per_A,
-                         bool(abs(displacement) > self.glide_distance_A), time.perf_counter() - start)
+                         bool(core.resolved and abs(displacement) > self.glide_distance_A),
+                         time.perf_counter() - start)
 
     # -------------------------------------------------------------- the ramp
     def run(self, stresses_MPa, callback=None) -> GlideResult:
