@@ -16,6 +16,7 @@ import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -143,7 +144,7 @@ def _starting_guess(pot, element: str, lattice: str) -> float:
         return pot.reference.a0_A
 
 
-def medium_cache_path(potential, lattice: str, composition: dict, repeat: int, seeds) -> "Path":
+def medium_cache_path(potential, lattice: str, composition: dict, repeat: int, seeds) -> Path:
     key = json.dumps([potential.name, potential.content_hash, lattice, sorted(composition.items()), repeat,
                       list(seeds), MEDIUM_VERSION])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
