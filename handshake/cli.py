@@ -61,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="repeat the study fully atomistically on a domain 10× larger in area and compare")
     run.set_defaults(func=cmd_run)
 
+    sweep = commands.add_parser("sweep", help="a random-alloy scenario over many seeds: CRSS statistics")
+    sweep.add_argument("scenario", help="scenario TOML file with [alloy] and [glide] sections")
+    sweep.add_argument("--seeds", type=int, required=True, help="number of realisations")
+    sweep.add_argument("--first-seed", type=int, default=1, help="seed of the first realisation (default 1)")
+    sweep.add_argument("--jobs", type=int, default=2, help="realisations run at the same time (default 2)")
+    sweep.add_argument("--out", help="output directory (default: out/<scenario name>-sweep)")
+    sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a scenario value")
+    sweep.add_argument("--reference", action="store_true", help="each realisation also fully atomistic")
+    sweep.set_defaults(func=cmd_sweep)
+
     verify = commands.add_parser("verify", help="verification of the coupling")
     checks = verify.add_subparsers(dest="check", metavar="CHECK", parser_class=_Parser)
     checks.required = True
@@ -159,6 +169,20 @@ def cmd_run(args) -> int:
         if "reference" in summary:
             shown["reference"] = summary["reference"]
         print(json.dumps(shown, indent=1))
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from pathlib import Path
+
+    from .sweep import run_sweep
+
+    if args.seeds < 1 or args.jobs < 1:
+        raise InputError("--seeds and --jobs must be at least 1", source="command line")
+    out = args.out or Path("out") / f"{Path(args.scenario).stem}-sweep"
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    summary = run_sweep(args.scenario, seeds, out, jobs=args.jobs, reference=args.reference, overrides=args.set)
+    print(json.dumps({k: v for k, v in summary.items() if k != "realisations"}, indent=1))
     return 0
 
 

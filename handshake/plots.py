@@ -59,3 +59,33 @@ def plot_crack_tip(positions, region, mesh, u_nodes, centre, path: Path, title: 
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)
+
+
+def plot_glide(steps: list[dict], path: Path, title: str) -> None:
+    """Core displacement and stacking-fault width against the applied resolved shear stress."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    tau = [s["shear_stress_MPa"] for s in steps]
+    ax.plot(tau, [s["core_displacement_A"] for s in steps], "o-", label="core displacement")
+    ax.plot(tau, [s["core"]["stacking_fault_width_A"] for s in steps], "s--", label="stacking-fault width")
+    ax.set_xlabel("resolved shear stress τ (MPa)")
+    ax.set_ylabel("Å")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_histogram(values: list[float], path: Path, title: str, xlabel: str, mean: float, ci: tuple) -> None:
+    """Histogram of a sample with its mean and 95 % confidence interval of the mean."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.hist(values, bins=max(3, min(12, len(values) // 2)), color="0.7", edgecolor="k")
+    ax.axvline(mean, color="k", lw=1.5, label=f"mean {mean:.1f}")
+    ax.axvspan(*ci, color="C0", alpha=0.2, label=f"95 % CI [{ci[0]:.1f}, {ci[1]:.1f}]")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("realisations")
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

@@ -111,7 +111,8 @@ def atoms_frame(model, info: dict):
     u = region.gather_displacements()
     region.compute()
     stress = region.gather_stresses_GPa(model.properties.atomic_volume_A3)
-    atoms = Atoms([model.crystal.element] * model.n_atoms, positions=model.reference_positions + u,
+    atoms = Atoms(getattr(model, "symbols", [model.crystal.element] * model.n_atoms),
+                  positions=model.reference_positions + u,
                   cell=[0, 0, model.crystal.period_z_A], pbc=(False, False, True))
     atoms.new_array("region", model.atom_region.astype(np.int32))  # 0 free, 1 handshake, 2 pad
     atoms.new_array("displacement", u)
@@ -188,6 +189,10 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
             run_crack(scenario, model, fields, summary, directory, write_frame, comm, start)
             if reference:
                 run_crack_reference(scenario, model, fields, summary, directory, comm)
+        elif scenario.glide is not None:
+            run_glide(scenario, model, fields, summary, directory, write_frame, comm, start)
+            if reference:
+                run_glide_reference(scenario, model, summary, directory, comm)
         else:
             model.apply(*fields)
             result = model.relax(scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations)
@@ -274,3 +279,76 @@ def run_crack(scenario: Scenario, model, fields, summary: dict, directory: RunDi
     summary["results"].update(classify_failure(steps, result.K_plus_MPa_sqrt_m))
     if directory.writer:
         plot_k_ramp(steps, result, directory.path / "k_ramp.png", scenario.name)
+
+
+def glide_ramp(scenario: Scenario, model):
+    """The :class:`~handshake.dislocations.ShearRamp` of a scenario's ``[glide]`` section on ``model``."""
+    from .dislocations import ShearRamp
+
+    glide, d = scenario.glide, scenario.dislocations[0]
+    return ShearRamp(model, d.burgers, screw=glide.screw, n_partials=glide.partials,
+                     fmax_eV_per_A=scenario.coupling.fmax_eV_per_A, max_iterations=scenario.coupling.max_iterations,
+                     glide_distance_A=glide.glide_distance_A, follow_core=glide.follow_core, slip_plane=d.slip_plane)
+
+
+def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, write_frame,
+              comm, start: float) -> None:
+    """Shear-stress ramp on the scenario's dislocation, written step by step."""
+    from .plots import plot_glide
+
+    if len(scenario.dislocations) != 1 or scenario.load is not None:
+        raise InputError("a [glide] ramp takes exactly one [[dislocations]] entry and no [load]",
+                         source=summary["provenance"]["scenario_file"], field="glide")
+    results: dict = {"steps": []}
+    summary["results"] = results
+    if scenario.alloy is not None:
+        from .alloys.misfit import misfit_forces
+
+        summary["alloy"] = {"seed": scenario.alloy.seed, "effective_medium": model.properties.provenance,
+                            "misfit_forces_on_medium_lattice": misfit_forces(model)}
+    ramp = glide_ramp(scenario, model)
+
+    def after_step(step) -> None:
+        results["steps"].append(step.to_dict())
+        write_frame(len(results["steps"]) - 1, {"shear_stress_MPa": step.shear_stress_MPa})
+        summary["wall_time_s"] = time.perf_counter() - start
+        directory.write_json("summary.json", summary)
+        log(comm, f"τ = {step.shear_stress_MPa:8.2f} MPa  core {step.core_displacement_A:+7.3f} Å  "
+                  f"partials {', '.join(f'{x - model.centre[0]:+.2f}' for x in step.core.partials_x_A)} Å  "
+                  f"SF width {step.core.stacking_fault_width_A:6.2f} Å{'' if step.core.resolved else ' (unresolved)'}  "
+                  f"{step.relaxations} relaxations  "
+                  f"residual {step.max_residual_force_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s")
+
+    result = ramp.run(scenario.glide.values(), callback=after_step)
+    results.update({k: v for k, v in result.to_dict().items() if k != "steps"})
+    if scenario.alloy is not None:
+        from .alloys.misfit import handshake_mismatch
+
+        summary["alloy"]["after_relaxation"] = handshake_mismatch(model)
+    if directory.writer:
+        plot_glide(results["steps"], directory.path / "glide.png", scenario.name)
+
+
+def run_glide_reference(scenario: Scenario, model, summary: dict, directory: RunDirectory, comm) -> None:
+    """The same shear ramp, fully atomistic, on a disc of ``REFERENCE_AREA_RATIO`` × the atoms' area."""
+    from .coupling.reference import FullyAtomisticModel
+
+    radius = float(np.sqrt(REFERENCE_AREA_RATIO) * model.geometry.cluster_radius_A)
+    start = time.perf_counter()
+    with FullyAtomisticModel(model, radius_A=radius) as atomistic:
+        log(comm, f"fully atomistic reference: {atomistic.n_atoms} atoms within {radius:.0f} Å")
+        ramp = glide_ramp(scenario, atomistic)
+        ramp.window_A = model.geometry.atomistic_radius_A - model.geometry.handshake_width_A - 2.0
+        result = ramp.run(scenario.glide.values(),
+                          callback=lambda s: log(comm, f"reference τ = {s.shear_stress_MPa:8.2f} MPa  "
+                                                       f"core {s.core_displacement_A:+7.3f} Å  "
+                                                       f"SF width {s.core.stacking_fault_width_A:6.2f} Å"))
+    reference = result.to_dict()
+    reference.update({"atoms": atomistic.n_atoms, "radius_A": radius, "wall_time_s": time.perf_counter() - start})
+    coupled = summary["results"]
+    for key in ("critical_stress_MPa", "initial_stacking_fault_width_A"):
+        if coupled.get(key) and reference.get(key):
+            reference[key.replace("_MPa", "").replace("_A", "") + "_relative_difference"] = \
+                coupled[key] / reference[key] - 1
+    summary["reference"] = reference
+    directory.write_json("summary.json", summary)

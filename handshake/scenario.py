@@ -144,6 +144,51 @@ class CrackSection(_Strict):
         return self
 
 
+class StressRange(_Strict):
+    """Stresses from ``start`` to ``stop`` (inclusive) in steps of ``step``, MPa."""
+
+    start: float = 0.0
+    stop: float
+    step: float = Field(gt=0)
+
+    def values(self) -> list[float]:
+        n = int(np.floor((self.stop - self.start) / self.step + 1e-9))
+        return [round(self.start + k * self.step, 10) for k in range(n + 1)]
+
+
+class GlideSection(_Strict):
+    """Resolved shear stress on the glide plane ramped through the far field until the
+    dislocation (the first ``[[dislocations]]`` entry) glides."""
+
+    shear_stress_MPa: StressRange | list[float] = Field(description="increasing τ values, MPa: a range or a list")
+    screw: bool = Field(False, description="Burgers vector along the line: drive with σ_yz, locate with δ_z")
+    partials: int = Field(2, ge=1, le=4, description="steps fitted to the disregistry (2: dissociated fcc)")
+    glide_distance_A: float | None = Field(None, gt=0, description="core displacement that counts as glide; "
+                                                                    "default |b|")
+    follow_core: bool = Field(True, description="re-centre the far field on the located core")
+
+    def values(self) -> list[float]:
+        v = self.shear_stress_MPa.values() if isinstance(self.shear_stress_MPa, StressRange) \
+            else list(self.shear_stress_MPa)
+        return v
+
+    @model_validator(mode="after")
+    def _increasing(self):
+        v = self.values()
+        if len(v) < 1 or np.any(np.diff(v) <= 0) or max(v) <= 0:
+            raise ValueError("shear_stress_MPa needs increasing values, the last > 0")
+        return self
+
+
+class AlloySection(_Strict):
+    """A random solid solution in the atoms; the continuum is its effective medium."""
+
+    composition: dict[str, float] = Field(description="atomic fractions by element (normalised)")
+    seed: int = Field(1, ge=0, description="realisation of the random alloy")
+    supercells: int = Field(5, ge=1, description="random supercells averaged for the effective medium")
+    supercell_repeat: int = Field(4, ge=2, description="cubic cells per edge of each supercell")
+
+
 class ReferenceSection(_Strict):
     """Settings of the fully atomistic reference run (``handshake verify reference``)."""
 
@@ -163,6 +208,8 @@ class Scenario(_Strict):
     load: LoadSection | None = None
     crack: CrackSection | None = None
     reference: ReferenceSection = ReferenceSection()
+    glide: GlideSection | None = None
+    alloy: AlloySection | None = None
 
     @model_validator(mode="after")
     def _has_a_defect(self):
@@ -172,6 +219,8 @@ class Scenario(_Strict):
             raise ValueError("a crack scenario needs a [crack] section")
         if self.kind == "crack" and self.dislocations:
             raise ValueError("a crack scenario takes no [[dislocations]]")
+        if self.kind == "crack" and self.glide is not None:
+            raise ValueError("a crack scenario takes no [glide] ramp")
         return self
 
 
@@ -203,10 +252,25 @@ def build_model(scenario: Scenario, source: str, comm=None):
     g = scenario.geometry
     geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A,
                                g.pad_width_A, g.centre_A, g.mesh_growth, crack=scenario.kind == "crack")
+    properties = species = None
+    if scenario.alloy is not None:
+        from .alloys import effective_medium, random_species
+
+        try:
+            medium = effective_medium(scenario.material.potential, scenario.alloy.composition,
+                                      n_supercells=scenario.alloy.supercells,
+                                      repeat=scenario.alloy.supercell_repeat, comm=comm)
+        except InputError as exc:
+            raise InputError(exc.message, source=source, field=exc.field) from None
+        properties = medium.material_properties()
+        composition, seed, grid = medium.composition, scenario.alloy.seed, properties.a0_A / 4
+
+        def species(positions):
+            return random_species(positions, composition, seed, grid)
     try:
         model = CoupledModel(scenario.material.potential, scenario.material.orientation, geometry,
                              element=scenario.material.element, method=scenario.coupling.method,
-                             comm=comm, source=source)
+                             comm=comm, source=source, properties=properties, species=species)
     except InputError as exc:
         raise InputError(exc.message, source=source, field=_SCENARIO_KEYS.get(exc.field, exc.field)) from None
     periods = np.diag(model.crystal.unit().cell)[:2]

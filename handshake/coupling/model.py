@@ -54,6 +54,13 @@ class CoupledModel:
     comm : mpi4py.MPI.Comm, optional
     source : str
         Name used in error messages for the origin of the set-up (a scenario file).
+    properties : MaterialProperties, optional
+        Lattice parameter, elastic constants and interaction range of the continuum and
+        the lattice; default those of ``element`` with the potential (cached). A random
+        alloy passes its effective medium (:mod:`handshake.alloys`).
+    species : callable, optional
+        ``species(positions_A) -> list of symbols`` for the atoms' reference sites (a
+        random solid solution); default every atom is ``element``.
 
     Attributes
     ----------
@@ -66,7 +73,8 @@ class CoupledModel:
     """
 
     def __init__(self, potential, orientation, geometry: CoupledGeometry, element: str | None = None,
-                 lattice: str | None = None, method: str = "force", comm=None, source: str = "model"):
+                 lattice: str | None = None, method: str = "force", comm=None, source: str = "model",
+                 properties=None, species=None):
         from mpi4py import MPI
 
         self.comm = comm if comm is not None else MPI.COMM_WORLD
@@ -76,7 +84,9 @@ class CoupledModel:
             raise InputError(f"{self.potential.name} has no parameters for {element} "
                              f"(it has {', '.join(self.potential.elements)})", source=source, field="element")
         method_class = coupling_method(method)
-        self.properties = material_properties(self.potential, element, lattice, comm=self.comm)
+        self.properties = (material_properties(self.potential, element, lattice, comm=self.comm)
+                           if properties is None else properties)
+        self.species = species
         self.orientation = np.asarray(orientation, dtype=int)
         self.crystal = Crystal(self.properties.lattice, element, self.properties.a0_A,
                                tuple(map(tuple, self.orientation.tolist())))
@@ -87,6 +97,9 @@ class CoupledModel:
         self.geometry = geometry.validated(self.properties.cutoff_A, self.crystal.nearest_neighbour_A, source)
 
         atoms, self.atom_region, self.centre = build_cluster(self.crystal, self.geometry)
+        if species is not None:
+            atoms.set_chemical_symbols(species(atoms.positions))
+        self.symbols = atoms.get_chemical_symbols()
         self.reference_positions = atoms.positions.copy()
         self.basis = atoms.arrays["basis"].copy()
         self.internal = (InternalRelaxation(self.potential, self.crystal, self.comm)
@@ -161,7 +174,7 @@ class CoupledModel:
                              field="gradient")
         return HomogeneousStrain(G, origin=np.array([*self.centre, 0.0]))
 
-    def apply(self, *fields) -> None:
+    def apply(self, *fields, moved_ids=None) -> None:
         """Impose the far field Σ ``fields`` (replacing the previous one) on the model.
 
         Every atom is moved by the change of the applied field at its reference site,
@@ -169,6 +182,10 @@ class CoupledModel:
         field exactly and solves for a correction that vanishes on the outer boundary.
         In lattices with a basis the atoms also carry the sublattice shifts of the
         local strain (exact for one homogeneous field, first order otherwise).
+
+        With ``moved_ids`` (atom ids) only those atoms are moved by the change, the
+        others keep their positions: used when a dislocation's far field follows its
+        core, whose atoms must not be dragged across the field's branch cut.
         """
         new_atoms = field_displacements(fields, self.reference_positions)
         if self.internal is not None:
@@ -177,7 +194,8 @@ class CoupledModel:
             elif fields:
                 gradients = field_gradients(lambda p: field_displacements(fields, p), self.reference_positions)
                 new_atoms += self.internal.linear(gradients, self.basis)
-        self.atomistic.displace(np.arange(1, len(new_atoms) + 1), new_atoms - self.applied_displacements_atoms)
+        ids = np.arange(1, len(new_atoms) + 1) if moved_ids is None else np.asarray(moved_ids, dtype=np.int64)
+        self.atomistic.displace(ids, (new_atoms - self.applied_displacements_atoms)[ids - 1])
         self.fields = list(fields)
         self.applied_displacements_atoms = new_atoms
         self.applied_displacements_nodes = field_displacements(fields, self.field_points)

@@ -41,6 +41,9 @@ class FullyAtomisticModel:
         g = coupled.geometry
         radius = g.outer_radius_A if radius_A is None else radius_A
         atoms, r = crystal_disc(coupled.crystal, coupled.centre, radius + g.pad_width_A)
+        if getattr(coupled, "species", None) is not None:  # the same random alloy, site by site
+            atoms.set_chemical_symbols(coupled.species(atoms.positions))
+        self.symbols = atoms.get_chemical_symbols()
         self.reference_positions = atoms.positions.copy()
         ids = np.arange(1, len(atoms) + 1)
         self.shell_ids = ids[r >= radius]
@@ -61,10 +64,12 @@ class FullyAtomisticModel:
     def dislocation(self, *args, **kwargs):
         return self.coupled.dislocation(*args, **kwargs)
 
-    def apply(self, *fields) -> None:
-        """Impose Σ ``fields``: every atom moves by the change of the applied field at its site."""
+    def apply(self, *fields, moved_ids=None) -> None:
+        """Impose Σ ``fields``: every atom (or those of ``moved_ids``) moves by the change of
+        the applied field at its site."""
         new = field_displacements(fields, self.reference_positions)
-        self.atomistic.displace(np.arange(1, len(new) + 1), new - self.applied)
+        ids = np.arange(1, len(new) + 1) if moved_ids is None else np.asarray(moved_ids, dtype=np.int64)
+        self.atomistic.displace(ids, (new - self.applied)[ids - 1])
         self.applied = new
 
     def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 50000) -> RelaxationResult:

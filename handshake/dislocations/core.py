@@ -1,0 +1,147 @@
+"""Where a dislocation is, read from the atoms: disregistry across the glide plane.
+
+The disregistry δ(x) = u⁺(x) − u⁻(x) is the relative displacement of the two atomic
+planes that bound the glide plane (Peierls–Nabarro; Hirth & Lothe 2nd ed. §8-1, and
+e.g. Bulatov & Cai, *Computer Simulations of Dislocations* §8). Far behind the core it
+equals the Burgers vector, far ahead zero. A dissociated fcc dislocation shows two
+steps of b/2 in the edge component (the two Shockley partials) separated by a plateau,
+the intrinsic stacking fault. The steps are located by a least-squares fit of the
+Peierls–Nabarro form
+
+    δ_x(x) = Σ_k (b_x / n) [½ − (1/π) arctan((x − x_k) / w_k)],   k = 1..n,
+
+so positions are resolved well below the lattice spacing and nothing about where the
+partials are is assumed (only how many there are). The fit starts from the steepest
+points of the measured δ_x.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.optimize import least_squares
+
+
+@dataclass
+class CoreStructure:
+    """Positions of the partials of a dislocation on its glide plane (lab x, Å).
+
+    Attributes
+    ----------
+    partials_x_A : list of float
+        Centres of the partial dislocations, sorted, Å.
+    half_widths_A : list of float
+        Peierls–Nabarro half widths w_k of the partial cores, Å.
+    centre_x_A : float
+        Mean of the partials' positions, Å.
+    stacking_fault_width_A : float
+        Distance between the outermost partials (0 for one partial), Å.
+    burgers_x_A : float
+        Edge disregistry far behind the core (fitted total), Å.
+    rms_misfit_A : float
+        Root-mean-square residual of the fit, Å.
+    resolved : bool
+        Every partial lies inside the sampled window by at least twice its half width
+        (otherwise a partial is outside the window, e.g. held by the handshake zone,
+        and the positions are not to be trusted).
+    """
+
+    partials_x_A: list
+    half_widths_A: list
+    centre_x_A: float
+    stacking_fault_width_A: float
+    burgers_x_A: float
+    rms_misfit_A: float
+    resolved: bool = True
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def glide_plane_pairs(reference_positions: np.ndarray, glide_y_A: float, interplanar_A: float):
+    """Ids − 1 of the atoms in the plane just above and just below ``glide_y_A``.
+
+    Returns
+    -------
+    above, below : (n,) int arrays
+    """
+    y = reference_positions[:, 1] - glide_y_A
+    above = np.flatnonzero((y > 0) & (y < 0.75 * interplanar_A))
+    below = np.flatnonzero((y < 0) & (y > -0.75 * interplanar_A))
+    return above, below
+
+
+def disregistry(reference_positions: np.ndarray, displacements: np.ndarray, glide_y_A: float,
+                interplanar_A: float, x_range_A: tuple[float, float], spacing_A: float = 0.25):
+    """Disregistry δ(x) = u⁺ − u⁻ across the glide plane y = ``glide_y_A``.
+
+    Displacements of each bounding plane are averaged over atoms at the same x (along
+    the line) and interpolated linearly in their reference x.
+
+    Parameters
+    ----------
+    reference_positions, displacements : (n, 3) arrays, Å
+    glide_y_A : float
+        Height of the glide plane (between two atomic planes), Å.
+    interplanar_A : float
+        Spacing of atomic planes normal to y, Å.
+    x_range_A : (float, float)
+        Where to sample δ, Å (inside the free atoms).
+    spacing_A : float
+        Sampling step, Å.
+
+    Returns
+    -------
+    x : (m,) ndarray, Å
+    delta : (m, 3) ndarray, Å
+    """
+    above, below = glide_plane_pairs(reference_positions, glide_y_A, interplanar_A)
+    x = np.arange(x_range_A[0], x_range_A[1] + 1e-9, spacing_A)
+
+    def plane(ids):
+        xs = np.round(reference_positions[ids, 0], 4)
+        keys, inverse = np.unique(xs, return_inverse=True)
+        u = np.zeros((keys.size, 3))
+        for k in range(3):
+            u[:, k] = np.bincount(inverse, displacements[ids, k]) / np.bincount(inverse)
+        return np.column_stack([np.interp(x, keys, u[:, k]) for k in range(3)])
+
+    return x, plane(above) - plane(below)
+
+
+def _pn_profile(x: np.ndarray, total: float, centres, widths) -> np.ndarray:
+    n = len(centres)
+    return sum((total / n) * (0.5 - np.arctan((x - c) / w) / np.pi) for c, w in zip(centres, widths))
+
+
+def fit_partials(x: np.ndarray, delta_x: np.ndarray, n_partials: int = 2) -> CoreStructure:
+    """Fit ``n_partials`` Peierls–Nabarro steps to the edge disregistry δ_x(x).
+
+    The sign convention is δ_x → b_x behind the core (x → −∞) and 0 ahead; a profile
+    going the other way is mirrored internally.
+    """
+    sign = 1.0 if delta_x[0] >= delta_x[-1] else -1.0
+    d = sign * (delta_x - delta_x[-1])
+    total0 = d[0]
+    # starting guesses: where the profile crosses (k − ½)/n of its full height
+    guesses = [float(np.interp((1 - (k + 0.5) / n_partials) * total0, d[::-1], x[::-1]))
+               for k in range(n_partials)]
+
+    def residual(p):
+        total, centres, widths = p[0], p[1:1 + n_partials], p[1 + n_partials:]
+        return _pn_profile(x, total, centres, widths) - d
+
+    p0 = np.concatenate([[total0], guesses, np.full(n_partials, 1.0)])
+    lower = np.concatenate([[0.0], np.full(n_partials, x[0]), np.full(n_partials, 0.05)])
+    upper = np.concatenate([[np.inf], np.full(n_partials, x[-1]), np.full(n_partials, 20.0)])
+    fit = least_squares(residual, p0, bounds=(lower, upper))
+    total, centres, widths = fit.x[0], fit.x[1:1 + n_partials], fit.x[1 + n_partials:]
+    order = np.argsort(centres)
+    centres, widths = centres[order], widths[order]
+    return CoreStructure(partials_x_A=centres.tolist(), half_widths_A=widths.tolist(),
+                         centre_x_A=float(centres.mean()),
+                         stacking_fault_width_A=float(centres[-1] - centres[0]),
+                         burgers_x_A=float(sign * total),
+                         rms_misfit_A=float(np.sqrt(np.mean(fit.fun ** 2))),
+                         resolved=bool(np.all((centres - 2 * widths > x[0]) & (centres + 2 * widths < x[-1]))))

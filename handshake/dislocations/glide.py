@@ -1,0 +1,201 @@
+"""Quasi-static glide of a dislocation under a resolved shear stress ramped through the far field.
+
+At each stress τ the far field is the dislocation's anisotropic (Stroh) field plus the
+homogeneous strain of τ (:func:`~handshake.dislocations.loading.glide_shear_gradient`),
+imposed on the continuum's outer boundary (coupled model) or on the shell of a fully
+atomistic one; atoms and continuum are relaxed together and the core is located from
+the disregistry across the glide plane (:mod:`~handshake.dislocations.core`).
+
+With ``follow_core`` the far field's dislocation is re-centred on the located core and
+the relaxation repeated until the two agree (to ``follow_tolerance_A``): only the outer
+atoms (pad or shell) are moved with the field, so the core is never dragged. This is the
+flexible boundary of CADD-type methods (Shilkrot, Miller & Curtin, JMPS 52 (2004) 755)
+and removes most of the image force of a fixed outer boundary, which otherwise pulls
+a displaced dislocation back with a stress ∝ displacement / R_outer².
+
+The critical stress (Peierls stress of a pure metal, CRSS of an alloy) is the first τ of
+the ramp at which the core has moved more than ``glide_distance_A`` from where it sat at
+the start: below it the core stays in (or near) its Peierls valley. A step whose
+partials are not all inside the sampled window (``CoreStructure.resolved``) never counts
+as glide.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..continuum import HomogeneousStrain
+from .core import CoreStructure, disregistry, fit_partials
+from .loading import glide_shear_gradient
+
+
+@dataclass
+class GlideStep:
+    """The relaxed state at one applied resolved shear stress."""
+
+    shear_stress_MPa: float
+    core: CoreStructure
+    core_displacement_A: float
+    field_core_x_A: float
+    relaxations: int
+    iterations: int
+    converged: bool
+    max_residual_force_eV_per_A: float
+    glided: bool
+    wall_time_s: float
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["core"] = self.core.to_dict()
+        return d
+
+
+@dataclass
+class GlideResult:
+    """A shear-stress ramp: steps and the critical stress (None if the core never glided)."""
+
+    critical_stress_MPa: float | None
+    last_stress_without_glide_MPa: float | None
+    initial_core: CoreStructure
+    steps: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"critical_stress_MPa": self.critical_stress_MPa,
+                "last_stress_without_glide_MPa": self.last_stress_without_glide_MPa,
+                "initial_core": self.initial_core.to_dict(),
+                "initial_stacking_fault_width_A": self.initial_core.stacking_fault_width_A,
+                "steps": [s.to_dict() for s in self.steps]}
+
+
+def outer_atom_ids(model) -> np.ndarray:
+    """Ids of the atoms held by the far field: the pad (coupled) or the shell (fully atomistic)."""
+    shell = getattr(model, "shell_ids", None)
+    return shell if shell is not None else model.atomistic.group_ids("pad")
+
+
+def interplanar_spacing_A(model) -> float:
+    """Spacing of the atomic planes normal to lab y next to the model's centre, Å."""
+    y = np.unique(np.round(model.reference_positions[:, 1] - model.centre[1], 4))
+    return float(y[y > 0].min() - y[y < 0].max())
+
+
+class ShearRamp:
+    """Ramp a resolved shear stress on a dislocation's glide plane and watch the core.
+
+    Parameters
+    ----------
+    model : CoupledModel or FullyAtomisticModel
+    burgers : (3,) array
+        Burgers vector, crystal coordinates, units of a0.
+    screw : bool
+        The Burgers vector lies along the line (lab z): drive with σ_yz and locate the
+        core from the screw disregistry δ_z; otherwise σ_xy and δ_x.
+    n_partials : int
+        Steps fitted to the disregistry: 2 for a dissociated fcc dislocation, 1 for a
+        compact core.
+    fmax_eV_per_A : float
+    max_iterations : int
+    glide_distance_A : float
+        Core displacement from its start that counts as glide, Å.
+    window_A : float
+        Half width of the disregistry sample around the centre, Å; default the
+        atomistic core radius minus 2 Å.
+    follow_core : bool
+        Re-centre the far field on the located core (flexible boundary).
+    follow_tolerance_A : float
+    max_follow : int
+        Largest number of re-centring relaxations per stress.
+    extra_fields : list
+        Further fixed far fields (e.g. a composition eigenstrain), added at every step.
+    """
+
+    def __init__(self, model, burgers, screw: bool = False, n_partials: int = 2, fmax_eV_per_A: float = 1e-4,
+                 max_iterations: int = 20000, glide_distance_A: float | None = None, window_A: float | None = None,
+                 follow_core: bool = True, follow_tolerance_A: float = 0.3, max_follow: int = 6,
+                 slip_plane=None, extra_fields=()):
+        self.model = model
+        self.burgers = np.asarray(burgers, dtype=float)
+        self.screw = screw
+        self.n_partials = n_partials
+        self.fmax = fmax_eV_per_A
+        self.max_iterations = max_iterations
+        self.slip_plane = slip_plane
+        b = float(np.linalg.norm(self.burgers) * model.properties.a0_A)
+        self.glide_distance_A = b if glide_distance_A is None else glide_distance_A
+        core_radius = model.geometry.atomistic_radius_A - model.geometry.handshake_width_A
+        self.window_A = core_radius - 2.0 if window_A is None else window_A
+        self.follow_core = follow_core
+        self.follow_tolerance_A = follow_tolerance_A
+        self.max_follow = max_follow
+        self.extra_fields = list(extra_fields)
+        self.interplanar_A = interplanar_spacing_A(model)
+        self.field_core_x = float(model.centre[0])
+        self.start_x: float | None = None
+
+    # -------------------------------------------------------------- pieces
+    def far_fields(self, shear_stress_MPa: float) -> list:
+        """Dislocation at the current field core plus the homogeneous strain of τ."""
+        m = self.model
+        G = glide_shear_gradient(m.properties.C_voigt_GPa, m.orientation, shear_stress_MPa, screw=self.screw)
+        return [m.dislocation(self.burgers, slip_plane=self.slip_plane, core=(self.field_core_x, m.centre[1])),
+                HomogeneousStrain(G, origin=np.array([*m.centre, 0.0])), *self.extra_fields]
+
+    def locate_core(self) -> CoreStructure:
+        """Fit the partials to the disregistry of the current state (collective)."""
+        m = self.model
+        x, delta = disregistry(m.reference_positions, m.displacements(), m.centre[1], self.interplanar_A,
+                               (m.centre[0] - self.window_A, m.centre[0] + self.window_A))
+        return fit_partials(x, delta[:, 2 if self.screw else 0], self.n_partials)
+
+    def relax_at(self, shear_stress_MPa: float) -> GlideStep:
+        """Apply τ, relax, locate the core; re-centre the far field on it if following.
+
+        The change of τ moves every atom (a smooth homogeneous field); a re-centring of
+        the dislocation's field moves only the outer atoms (pad or shell).
+        """
+        start = time.perf_counter()
+        iterations, relaxations = 0, 0
+        self.model.apply(*self.far_fields(shear_stress_MPa))
+        while True:
+            result = self.model.relax(self.fmax, self.max_iterations)
+            iterations += result.iterations
+            relaxations += 1
+            core = self.locate_core()
+            if self.start_x is None:
+                self.start_x = core.centre_x_A
+            moved_far = abs(core.centre_x_A - self.start_x) > self.glide_distance_A
+            if (not self.follow_core or moved_far or relaxations >= self.max_follow
+                    or abs(core.centre_x_A - self.field_core_x) <= self.follow_tolerance_A):
+                break
+            self.field_core_x = core.centre_x_A
+            self.model.apply(*self.far_fields(shear_stress_MPa), moved_ids=outer_atom_ids(self.model))
+        displacement = core.centre_x_A - self.start_x
+        return GlideStep(shear_stress_MPa, core, float(displacement), self.field_core_x - float(self.model.centre[0]),
+                         relaxations, iterations, result.converged, result.max_residual_force_eV_per_A,
+                         bool(core.resolved and abs(displacement) > self.glide_distance_A),
+                         time.perf_counter() - start)
+
+    # -------------------------------------------------------------- the ramp
+    def run(self, stresses_MPa, callback=None) -> GlideResult:
+        """Relax at τ = 0 and then at each stress of ``stresses_MPa`` until the core glides."""
+        stresses = list(stresses_MPa)
+        initial = self.relax_at(0.0)
+        result = GlideResult(None, None, initial.core, [initial])
+        if callback:
+            callback(initial)
+        for tau in stresses:
+            if tau == 0.0:
+                continue
+            step = self.relax_at(tau)
+            result.steps.append(step)
+            if callback:
+                callback(step)
+            if step.glided:
+                result.critical_stress_MPa = tau
+                break
+            result.last_stress_without_glide_MPa = tau
+        return result
+
