@@ -269,16 +269,20 @@ class RunCheckpoints:
         atoms = capture_atoms(self.model.atomistic)
         u_nodes = self.model.continuum_displacements()
         arrays = {**{f"atoms/{k}": v for k, v in atoms.items()}, "continuum/u": u_nodes}
-        self.last = Checkpoint(arrays, {"run": {**self.run, **state, "completed_steps": int(completed)}},
-                               self.compatible_with)
+        run = json.loads(json.dumps({**self.run, **state, "completed_steps": int(completed)}))  # a copy, as of now
+        self.last = Checkpoint(arrays, {"run": run}, self.compatible_with)
         self.captured += 1
         if self.interval and self.captured % self.interval == 0:
             self.write()
 
-    def write(self) -> Path | None:
-        """Write the last captured state (rank 0); None if nothing was captured."""
+    def write(self, stopped: dict | None = None) -> Path | None:
+        """Write the last captured state (rank 0); None if nothing was captured.
+
+        ``stopped`` records why the run stopped (kept in the ``run`` section)."""
         if self.last is None:
             return None
+        if stopped is not None:
+            self.last.documents["run"]["stopped"] = json.loads(json.dumps(stopped))
         if self.writer:
             self.last.write(self.directory)
         return self.directory / FILENAME

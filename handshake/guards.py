@@ -13,7 +13,7 @@ code  reason
 2     bad input, or a corrupt or incompatible checkpoint (nothing runs)
 3     stopped on request: SIGTERM or SIGUSR1 (what Slurm sends before the time limit)
 4     non-finite or exploding forces, energies or positions
-5     lost atoms: LAMMPS lost atoms, or free atoms left the atomistic region
+5     lost atoms: LAMMPS lost atoms, or atoms beyond the continuum's outer radius
 6     a load step did not converge to the force tolerance
 7     a crack tip or defect reached the handshake zone
 8     inverted continuum elements
@@ -137,13 +137,19 @@ def install_force_halt(region, force_limit_eV_per_A: float) -> None:
     non-finite position or force or a force component beyond ``force_limit_eV_per_A``
     (collective).
 
-    The fix is defined last, so it sees the forces of the potential and of the
-    coupling's ``fix external``. NaN positions give zero pair forces (every distance
-    test fails), hence the sum of the positions is watched as well.
+    The fix must come after every fix that adds forces (LAMMPS applies fixes in the
+    order they were defined); calling this again re-defines it last. It then sees the
+    forces of the potential, of the coupling's ``fix external`` and of any other fix,
+    and halts before the minimiser moves atoms by a NaN force. NaN positions give zero
+    pair forces (every distance test fails), hence the sum of the positions is watched
+    as well.
     """
     limit = float(force_limit_eV_per_A)
+    if "hs_guard" in region.lmp.available_ids("fix"):
+        region.command("unfix hs_guard")
+    if "hs_guard_x" not in region.lmp.available_ids("compute"):
+        region.command("compute hs_guard_x all reduce sum x y z")
     region.command("\n".join([
-        "compute hs_guard_x all reduce sum x y z",
         'variable hs_guard equal "(fnorm != fnorm) || (fmax > {limit!r}) || (c_hs_guard_x[1] != c_hs_guard_x[1]) '
         '|| (c_hs_guard_x[2] != c_hs_guard_x[2]) || (c_hs_guard_x[3] != c_hs_guard_x[3])"'.format(limit=limit),
         "fix hs_guard all halt 1 v_hs_guard > 0.5 error continue message no",
@@ -167,9 +173,12 @@ def _atom_rows(model, ids0: np.ndarray, positions: np.ndarray, forces: np.ndarra
 def numerical_fault(model, force_limit_eV_per_A: float, where: str) -> Fault | None:
     """Non-finite positions, forces or per-atom energies, or forces beyond the limit (collective)."""
     region = model.atomistic
-    positions = region.gather_positions()
+    positions = model.reference_positions + region.gather_displacements()
     forces = region.gather_forces()
-    energies = region.gather_energies()
+    try:
+        energies = region.gather_energies()
+    except Exception:  # not tallied: LAMMPS stopped with an error before the energy step
+        energies = np.zeros(model.n_atoms)
     bad_x = ~np.isfinite(positions).all(axis=1)
     bad_f = ~np.isfinite(forces).all(axis=1)
     bad_e = ~np.isfinite(energies)
@@ -193,28 +202,28 @@ def numerical_fault(model, force_limit_eV_per_A: float, where: str) -> Fault | N
 
 
 def lost_atoms(model, where: str) -> Fault | None:
-    """Atoms LAMMPS lost, or free atoms that left the atomistic region (collective).
+    """Atoms LAMMPS lost, or atoms that flew beyond the continuum's outer boundary (collective).
 
-    A free atom has left when it is farther from the centre than the atomistic radius
-    plus half the pad: it then sits where the continuum, not the potential, should
-    describe the crystal.
+    LAMMPS stops by itself when it loses atoms (``thermo_modify lost error``, its
+    default) at the next thermo output; this check compares the atom count after every
+    load step. Atoms far from the model (beyond the outer radius) are as good as lost:
+    no part of the model describes them.
     """
     region = model.atomistic
     natoms = int(region.lmp.get_natoms())
     if natoms != model.n_atoms:
         return Fault("lost atoms", EXIT_LOST_ATOMS,
                      f"LAMMPS lost {model.n_atoms - natoms} of {model.n_atoms} atoms {where}", {"natoms": natoms})
-    positions = region.gather_positions()
-    g = model.geometry
-    limit = g.atomistic_radius_A + 0.5 * g.pad_width_A
+    positions = model.reference_positions + region.gather_displacements()
+    limit = model.geometry.outer_radius_A
     r = np.linalg.norm(positions[:, :2] - model.centre, axis=1)
-    out = (model.atom_region != PAD) & (r > limit)
+    out = r > limit
     if not out.any():
         return None
     order = np.flatnonzero(out)[np.argsort(-r[out])]
-    return Fault("atoms left the atomistic region", EXIT_LOST_ATOMS,
-                 f"{int(out.sum())} free atom(s) left the atomistic region {where} (atom {order[0] + 1} at "
-                 f"{r[order[0]]:.1f} Å from the centre, limit {limit:.1f} Å); see diagnostic.json",
+    return Fault("atoms left the model", EXIT_LOST_ATOMS,
+                 f"{int(out.sum())} atom(s) left the model {where} (atom {order[0] + 1} at {r[order[0]]:.1f} Å "
+                 f"from the centre, beyond the outer radius {limit:.1f} Å); see diagnostic.json",
                  {"limit_A": limit, "atoms": _atom_rows(model, order, positions)})
 
 

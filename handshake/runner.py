@@ -13,7 +13,8 @@ Output directory::
     continuum.pvd       ParaView index of continuum_NNNNN.vtu (displacement, strain, stress)
     *.png               plots of the main curves
     checkpoint.npz      the state after the last completed load step (handshake.checkpoint)
-    diagnostic.json     only when a run-time guard stopped the run (handshake.guards)
+    diagnostic.json     only when a run-time guard stopped the run (handshake.guards), with
+    fault.extxyz        the atoms at the fault (not for NaN positions)
 
 ``handshake run --restart DIR`` continues a run from ``DIR/checkpoint.npz`` in ``DIR``.
 """
@@ -80,8 +81,9 @@ class RunDirectory:
             raise InputError(error, source="command line", field="--out")
         if self.writer:
             self.path.mkdir(parents=True, exist_ok=True)
-            for stale in [] if resume else self.path.glob("atoms.extxyz"):
-                stale.unlink()
+            stale_names = ("atoms.extxyz", "checkpoint.npz", "diagnostic.json", "fault.extxyz")
+            for stale in [] if resume else [self.path / name for name in stale_names]:
+                stale.unlink(missing_ok=True)
 
     def keep_frames(self, n: int):
         """Cut the frames of atoms and continuum back to the first ``n`` (a restart from a
@@ -210,10 +212,10 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         completed = int(run_doc["completed_steps"])
         summary = run_doc["summary"]
         summary["status"] = "running"
-        summary.pop("stop", None)
         summary["provenance"].setdefault("restarts", []).append(
             {"command": " ".join(sys.argv), "from_load_step": completed, "overrides": overrides,
-             "mpi_ranks": comm.size, "host": platform.node()})
+             "mpi_ranks": comm.size, "host": platform.node(), "after": run_doc.get("stopped")})
+        summary.pop("stop", None)
         start = time.perf_counter() - float(summary.get("wall_time_s", 0.0))
         series = directory.keep_frames(completed)
         log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
@@ -345,14 +347,22 @@ class Run:
     # ------------------------------------------------------------------ stopping
     def stop(self, fault, load_step: int, details: dict | None = None) -> None:
         """Write the last good checkpoint, the diagnostic and the summary; raise RunStopped."""
-        from .guards import EXIT_INTERRUPTED, RunStopped
+        from .guards import EXIT_INTERRUPTED, EXIT_NUMERICAL, RunStopped
 
-        path = self.checkpoints.write()
         record = {"reason": fault.reason, "exit_code": fault.exit_code, "message": fault.message,
                   "load_step": load_step, "completed_load_steps": load_step - 1, **(details or {})}
+        path = self.checkpoints.write(stopped=record)
         if fault.exit_code != EXIT_INTERRUPTED:
             self.directory.write_json("diagnostic.json", {**record, **fault.details})
             record["diagnostic"] = "diagnostic.json"
+        if fault.exit_code not in (EXIT_INTERRUPTED, EXIT_NUMERICAL):
+            # the state at the fault, for OVITO (LAMMPS cannot evaluate NaN positions)
+            frame = atoms_frame(self.model, {"reason": fault.reason, "load_step": load_step})
+            if self.directory.writer:
+                from ase.io import write
+
+                write(self.directory.path / "fault.extxyz", frame, format="extxyz", parallel=False)
+            record["fault_frame"] = "fault.extxyz"
         record["checkpoint"] = None if path is None else path.name
         self.summary["status"] = "interrupted" if fault.exit_code == EXIT_INTERRUPTED else "stopped"
         self.summary["stop"] = record
@@ -371,14 +381,20 @@ class Run:
                             f"{name} received: stopped after load step {done} of {self.total}"), done + 1)
 
     def check_relaxation(self, where: str, error: BaseException | None, converged: bool = True,
-                         residual: float = 0.0, iterations: int = 0) -> object:
-        """The guards that apply to any relaxation; the first fault found, or None (collective)."""
+                         residual: float = 0.0, iterations: int = 0, defect=None) -> object:
+        """The guards, in order of precedence: numerical faults, lost atoms, a defect at
+        the handshake zone (``defect()``, the cause of most other faults), convergence,
+        inverted elements; the first fault found, or None (collective)."""
         from .guards import inverted_elements, lost_atoms, numerical_fault, unconverged
 
         model = self.model
         fault = numerical_fault(model, self.settings.force_limit_eV_per_A, where) or lost_atoms(model, where)
         if fault is not None or error is not None:
             return fault
+        if defect is not None and self.settings.defect_near_handshake == "stop":
+            fault = defect()
+            if fault is not None:
+                return fault
         if not converged and self.settings.stop_when_unconverged:
             return unconverged(model, residual, self.scenario.coupling.fmax_eV_per_A, iterations, where)
         return inverted_elements(model.zone.mesh, model.continuum_displacements(), where)
@@ -424,11 +440,12 @@ class Run:
             n = len(done) + 1
             where = f"at load step {n} (K = {K:.3f} MPa·m^½, {branch})"
             details = {"K_MPa_sqrt_m": K, "branch": branch}
-            fault = self.check_relaxation(where, error, True if step is None else step.converged,
-                                          0.0 if step is None else step.max_residual_eV_per_A,
-                                          0 if step is None else step.iterations)
-            if fault is None and step is not None and self.settings.defect_near_handshake == "stop":
-                fault = crack_tip_near_handshake(ramp, step.tip_x_A, self.settings.handshake_margin_A, where)
+            if step is None:
+                fault = self.check_relaxation(where, error)
+            else:
+                fault = self.check_relaxation(
+                    where, None, step.converged, step.max_residual_eV_per_A, step.iterations,
+                    defect=lambda: crack_tip_near_handshake(ramp, step.tip_x_A, self.settings.handshake_margin_A, where))
             if fault is not None:
                 self.stop(fault, n, details)
 
@@ -483,12 +500,10 @@ class Run:
             if fault is not None:
                 self.stop(fault, 1)
             raise
+        margin = (self.settings.handshake_margin_A if self.settings.handshake_margin_A is not None
+                  else model.crystal.nearest_neighbour_A)
         fault = self.check_relaxation(where, None, result.converged, result.max_residual_force_eV_per_A,
-                                      result.iterations)
-        if fault is None and self.settings.defect_near_handshake == "stop":
-            margin = (self.settings.handshake_margin_A if self.settings.handshake_margin_A is not None
-                      else model.crystal.nearest_neighbour_A)
-            fault = defects_near_handshake(model, margin, where)
+                                      result.iterations, defect=lambda: defects_near_handshake(model, margin, where))
         if fault is not None:
             self.stop(fault, 1)
         self.write_frame(0, {"converged": result.converged})
