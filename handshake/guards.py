@@ -140,7 +140,7 @@ def install_force_halt(region, force_limit_eV_per_A: float) -> None:
     The fix must come after every fix that adds forces (LAMMPS applies fixes in the
     order they were defined); calling this again re-defines it last. It then sees the
     forces of the potential, of the coupling's ``fix external`` and of any other fix,
-    and halts before the minimiser moves atoms by a NaN force. NaN positions give zero
+    and ends the minimisation in the iteration where the fault appears. NaN positions give zero
     pair forces (every distance test fails), hence the sum of the positions is watched
     as well.
     """
@@ -238,7 +238,7 @@ def unconverged(model, residual_eV_per_A: float, fmax_eV_per_A: float, iteration
     positions = model.reference_positions + model.displacements()
     first = order[0]
     r = float(np.linalg.norm(model.reference_positions[first, :2] - model.centre))
-    message = (f"load step {where} did not converge: residual {residual_eV_per_A:.2e} eV/Å > fmax "
+    message = (f"relaxation did not converge {where}: residual {residual_eV_per_A:.2e} eV/Å > fmax "
                f"{fmax_eV_per_A:.1e} after {iterations} iterations, largest on atom {first + 1} "
                f"({REGION_NAMES[int(model.atom_region[first])]}, {r:.1f} Å from the centre); raise "
                f"coupling.max_iterations or make the load step smaller")
@@ -249,36 +249,66 @@ def unconverged(model, residual_eV_per_A: float, fmax_eV_per_A: float, iteration
     return Fault("load step not converged", EXIT_UNCONVERGED, message, details)
 
 
-def inverted_elements(mesh, u_nodes: np.ndarray, where: str) -> Fault | None:
-    """Triangles whose deformed signed area is not positive (turned inside out).
+def displacement_gradients(model) -> np.ndarray:
+    """In-plane displacement gradient ∂u_i/∂x_j of every continuum element, (n_elements, 2, 2).
+
+    The continuum carries a correction û to the analytic far field (which holds the
+    branch cuts of dislocations, where the field jumps by b), so the gradient is that of
+    the far field near the element's centroid plus the constant gradient of the P1
+    correction û on the element (collective). The far field is differentiated by central
+    differences (h = 1e-4 Å) at three non-collinear points 0.01 Å around the centroid; a
+    straight branch cut can spoil at most two of them, and there the estimate is huge,
+    so the smallest of the three is kept.
+    """
+    from .coupling.model import field_displacements
+
+    mesh = model.zone.mesh
+    p = mesh.points[mesh.cells]                       # (n, 3, 2)
+    u_hat = model.continuum_correction()[:, :2][mesh.cells]
+    edges = np.stack([p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]], axis=2)        # columns: edge vectors
+    du = np.stack([u_hat[:, 1] - u_hat[:, 0], u_hat[:, 2] - u_hat[:, 0]], axis=2)
+    gradients = du @ np.linalg.inv(edges)
+    centroids = p.mean(axis=1)
+    h = 1e-4
+    best = None
+    for offset in ([0.0, 0.0], [0.01, 0.005], [-0.005, 0.01]):
+        at = centroids + offset
+        estimate = np.zeros_like(gradients)
+        for j in range(2):
+            step = np.zeros(2)
+            step[j] = h
+            plus = field_displacements(model.fields, at + step)[:, :2]
+            minus = field_displacements(model.fields, at - step)[:, :2]
+            estimate[:, :, j] = (plus - minus) / (2 * h)
+        if best is None:
+            best = estimate
+        else:
+            smaller = np.linalg.norm(estimate, axis=(1, 2)) < np.linalg.norm(best, axis=(1, 2))
+            best[smaller] = estimate[smaller]
+    return gradients + best
+
+
+def inverted_elements(mesh, gradients: np.ndarray, where: str) -> Fault | None:
+    """Triangles whose deformation x = X + u(X) turns them inside out: J = det(I + ∂u/∂X) ≤ 0.
 
     Parameters
     ----------
     mesh : TriangleMesh
-    u_nodes : (n_nodes, ≥2) array
-        Nodal displacements, Å (only the in-plane components matter).
+    gradients : (n_elements, 2, 2) array
+        In-plane displacement gradient of each element (:func:`displacement_gradients`).
     """
-    if mesh.cells.shape[1] != 3 or mesh.points.shape[1] != 2:
-        return None
-    p = mesh.points[mesh.cells]
-    q = p + np.asarray(u_nodes)[:, :2][mesh.cells]
-
-    def signed_area(t):
-        e1, e2 = t[:, 1] - t[:, 0], t[:, 2] - t[:, 0]
-        return 0.5 * (e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
-
-    ratio = signed_area(q) / signed_area(p)  # Jacobian of the deformation, per element
-    bad = ~(ratio > 0)
+    J = np.linalg.det(np.eye(2) + np.asarray(gradients))
+    bad = ~(J > 0)
     if not bad.any():
         return None
-    order = np.flatnonzero(bad)[np.argsort(ratio[bad])]
-    centroids = p.mean(axis=1)
+    order = np.flatnonzero(bad)[np.argsort(np.nan_to_num(J[bad], nan=-np.inf))]
+    centroids = mesh.points[mesh.cells].mean(axis=1)
     return Fault("inverted elements", EXIT_INVERTED_ELEMENTS,
                  f"{int(bad.sum())} continuum element(s) inverted {where} (element {order[0]} at "
-                 f"({centroids[order[0], 0]:.1f}, {centroids[order[0], 1]:.1f}) Å, area ratio "
-                 f"{ratio[order[0]]:.3g}); the continuum displacement is too large for small strain",
+                 f"({centroids[order[0], 0]:.1f}, {centroids[order[0], 1]:.1f}) Å, Jacobian "
+                 f"{J[order[0]]:.3g}); the continuum displacement is too large for small strain",
                  {"elements": [{"element": int(e), "centroid_A": centroids[e].round(3).tolist(),
-                                "area_ratio": float(ratio[e])} for e in order[:LISTED]]})
+                                "jacobian": float(J[e])} for e in order[:LISTED]]})
 
 
 def crack_tip_near_handshake(ramp, tip_x_A: float, margin_A: float | None, where: str) -> Fault | None:

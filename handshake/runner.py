@@ -385,7 +385,7 @@ class Run:
         """The guards, in order of precedence: numerical faults, lost atoms, a defect at
         the handshake zone (``defect()``, the cause of most other faults), convergence,
         inverted elements; the first fault found, or None (collective)."""
-        from .guards import inverted_elements, lost_atoms, numerical_fault, unconverged
+        from .guards import displacement_gradients, inverted_elements, lost_atoms, numerical_fault, unconverged
 
         model = self.model
         fault = numerical_fault(model, self.settings.force_limit_eV_per_A, where) or lost_atoms(model, where)
@@ -397,7 +397,7 @@ class Run:
                 return fault
         if not converged and self.settings.stop_when_unconverged:
             return unconverged(model, residual, self.scenario.coupling.fmax_eV_per_A, iterations, where)
-        return inverted_elements(model.zone.mesh, model.continuum_displacements(), where)
+        return inverted_elements(model.zone.mesh, displacement_gradients(model), where)
 
     # ------------------------------------------------------------------ crack: K ramp
     def crack(self, run_doc: dict | None) -> None:
