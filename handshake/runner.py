@@ -391,13 +391,23 @@ class Run:
         fault = numerical_fault(model, self.settings.force_limit_eV_per_A, where) or lost_atoms(model, where)
         if fault is not None or error is not None:
             return fault
-        if defect is not None and self.settings.defect_near_handshake == "stop":
-            fault = defect()
-            if fault is not None:
-                return fault
+        at_handshake = defect() if defect is not None else None
+        if at_handshake is not None and self.settings.defect_near_handshake == "stop":
+            return at_handshake
         if not converged and self.settings.stop_when_unconverged:
             return unconverged(model, residual, self.scenario.coupling.fmax_eV_per_A, iterations, where)
-        return inverted_elements(model.zone.mesh, displacement_gradients(model), where)
+        fault = inverted_elements(model.zone.mesh, displacement_gradients(model), where)
+        if fault is not None and at_handshake is not None:
+            # defect_near_handshake = "continue": the user accepted a defect in the handshake
+            # zone, and elements torn by it are its consequence, not a new fault
+            self.warn(f"{at_handshake.message}; {fault.message}")
+            return None
+        return fault
+
+    def warn(self, message: str) -> None:
+        """Record a warning in the summary and print it."""
+        self.summary.setdefault("warnings", []).append(message)
+        log(self.comm, f"warning: {message}")
 
     # ------------------------------------------------------------------ crack: K ramp
     def crack(self, run_doc: dict | None) -> None:

@@ -160,7 +160,8 @@ class RunSection(_Strict):
                                                                      "close to the handshake zone, Å; default "
                                                                      "one bond row")
     defect_near_handshake: Literal["stop", "continue"] = Field(
-        "stop", description="'continue' only flags a crack tip near the handshake zone (results then unreliable)")
+        "stop", description="'continue' only flags a crack tip or defect near the handshake zone, and the "
+                            "elements it inverts there (results then unreliable)")
     stop_when_unconverged: bool = Field(True, description="stop when a load step misses fmax_eV_per_A")
 
 
