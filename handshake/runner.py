@@ -96,7 +96,7 @@ class RunDirectory:
         if atoms_file.exists():
             from ase.io import read, write
 
-            frames = read(atoms_file, index=f":{n}", format="extxyz") if n else []
+            frames = read(atoms_file, index=f":{n}", format="extxyz", parallel=False) if n else []
             tmp = self.path / ".atoms.extxyz.tmp"
             if frames:
                 write(tmp, frames, format="extxyz", parallel=False)
