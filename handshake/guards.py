@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .coupling.geometry import FREE, HANDSHAKE, PAD
-
 EXIT_INTERRUPTED = 3
 EXIT_NUMERICAL = 4
 EXIT_LOST_ATOMS = 5
@@ -49,7 +47,13 @@ EXIT_INVERTED_ELEMENTS = 8
 #: atoms or elements listed in a diagnostic, worst first
 LISTED = 20
 
-REGION_NAMES = {FREE: "free", HANDSHAKE: "handshake", PAD: "pad"}
+
+
+def region_name(code: int) -> str:
+    """Name of an atom region label of :mod:`handshake.coupling.geometry`."""
+    from .coupling.geometry import FREE, HANDSHAKE, PAD
+
+    return {FREE: "free", HANDSHAKE: "handshake", PAD: "pad"}[int(code)]
 
 
 @dataclass
@@ -160,7 +164,7 @@ def install_force_halt(region, force_limit_eV_per_A: float) -> None:
 def _atom_rows(model, ids0: np.ndarray, positions: np.ndarray, forces: np.ndarray | None = None) -> list[dict]:
     rows = []
     for i in ids0[:LISTED]:
-        row = {"id": int(i + 1), "region": REGION_NAMES[int(model.atom_region[i])],
+        row = {"id": int(i + 1), "region": region_name(model.atom_region[i]),
                "reference_position_A": (model.reference_positions[i]).round(4).tolist(),
                "position_A": [None if not np.isfinite(v) else round(float(v), 4) for v in positions[i]],
                "distance_from_centre_A": round(float(np.linalg.norm(model.reference_positions[i, :2] - model.centre)), 3)}
@@ -193,7 +197,7 @@ def numerical_fault(model, force_limit_eV_per_A: float, where: str) -> Fault | N
     first = order[0]
     r = float(np.linalg.norm(model.reference_positions[first, :2] - model.centre))
     message = (f"{kind} forces {where}: {int(bad.sum())} atom(s), first atom {first + 1} "
-               f"({REGION_NAMES[int(model.atom_region[first])]}, {r:.1f} Å from the centre)"
+               f"({region_name(model.atom_region[first])}, {r:.1f} Å from the centre)"
                f"{'' if kind == 'non-finite' else f' beyond {force_limit_eV_per_A:g} eV/Å'}; see diagnostic.json")
     details = {"non_finite_positions": int(bad_x.sum()), "non_finite_forces": int(bad_f.sum()),
                "non_finite_energies": int(bad_e.sum()), "forces_beyond_limit": int(big.sum()),
@@ -240,7 +244,7 @@ def unconverged(model, residual_eV_per_A: float, fmax_eV_per_A: float, iteration
     r = float(np.linalg.norm(model.reference_positions[first, :2] - model.centre))
     message = (f"relaxation did not converge {where}: residual {residual_eV_per_A:.2e} eV/Å > fmax "
                f"{fmax_eV_per_A:.1e} after {iterations} iterations, largest on atom {first + 1} "
-               f"({REGION_NAMES[int(model.atom_region[first])]}, {r:.1f} Å from the centre); raise "
+               f"({region_name(model.atom_region[first])}, {r:.1f} Å from the centre); raise "
                f"coupling.max_iterations or make the load step smaller")
     details = {"residual_eV_per_A": residual_eV_per_A, "fmax_eV_per_A": fmax_eV_per_A, "iterations": iterations,
                "atoms": _atom_rows(model, order, positions, atoms),
@@ -335,6 +339,7 @@ def defects_near_handshake(model, margin_A: float, where: str) -> Fault | None:
     0.1 a0² (Kelchner, Plimpton & Hamilton, PRB 58 (1998) 11085), as in
     :mod:`handshake.fracture.classification`.
     """
+    from .coupling.geometry import PAD
     from .fracture.classification import SHELLS, centrosymmetry, neighbourhoods
 
     lattice = model.properties.lattice
