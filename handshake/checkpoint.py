@@ -89,7 +89,6 @@ def restore_atoms(region, atoms: dict[str, np.ndarray]) -> None:
     for name, kind in (("x", 1), ("v", 1), ("image", 0)):
         values = np.ascontiguousarray(atoms[name], dtype=np.float64 if kind else np.int32).ravel()
         lmp.scatter_atoms(name, kind, 3, np.ctypeslib.as_ctypes(values))
-    region._tags = None  # local order and positions changed
 
 
 # ---------------------------------------------------------------------- the file

@@ -253,7 +253,8 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
             point_data, cell_data = frame_data(model.zone.mesh, model.material, u_nodes)
             series.write(float(index), model.zone.mesh, point_data, cell_data)
 
-    with model, StopSignals() as signals:
+    with model:
+        signals = StopSignals()
         run = Run(scenario, model, fields, summary, directory, write_frame, checkpoints, signals, comm, start,
                   on_step)
         if checkpoint is not None:
@@ -263,12 +264,16 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
             else:
                 model.apply(*fields)
             restore(checkpoint, model)
+        # stop signals are honoured between the load steps of the coupled run only; the
+        # fully atomistic reference is not checkpointed and ends as signals say
         if scenario.kind == "crack":
-            run.crack(run_doc)
+            with signals:
+                run.crack(run_doc)
             if reference:
                 run_crack_reference(scenario, model, fields, summary, directory, comm)
         else:
-            run.relaxation(completed)
+            with signals:
+                run.relaxation(completed)
             if reference:
                 from .coupling.reference import compare_with_reference
 

@@ -39,11 +39,9 @@ def uninterrupted(tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope="module")
-def interrupted(tmp_path_factory):
-    """The same run, sent SIGTERM as soon as it reports its third load step."""
-    out = tmp_path_factory.mktemp("stopped") / "run"
-    proc = subprocess.Popen([str(HANDSHAKE), "run", str(SCENARIO), "--out", str(out), *TINY],
+def run_until_third_step(command, out):
+    """Run ``command``; send it SIGTERM as soon as it reports its third load step."""
+    proc = subprocess.Popen([*map(str, command), "run", str(SCENARIO), "--out", str(out), *TINY],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
     lines = []
     for line in proc.stderr:
@@ -52,6 +50,29 @@ def interrupted(tmp_path_factory):
             proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=300)
     return out, proc.returncode, lines
+
+
+@pytest.fixture(scope="module")
+def interrupted(tmp_path_factory):
+    """The same run, sent SIGTERM as soon as it reports its third load step."""
+    return run_until_third_step([HANDSHAKE], tmp_path_factory.mktemp("stopped") / "run")
+
+
+def same_results(a, b):
+    """Summary results equal: discrete values exactly, floats to round-off."""
+    assert set(a) == set(b)
+    for key in a:
+        if key != "steps":
+            assert a[key] == b[key], key
+    for sa, sb in zip(a["steps"], b["steps"], strict=True):
+        for key in sa:
+            if key == "wall_time_s":
+                continue
+            if isinstance(sa[key], float):
+                # the same state to round-off: LAMMPS sums forces in another atom order after the restore
+                assert sa[key] == pytest.approx(sb[key], rel=1e-6, abs=1e-12), key
+            else:
+                assert sa[key] == sb[key], key
 
 
 def test_sigterm_writes_checkpoint_and_exits_3(interrupted):
@@ -77,22 +98,23 @@ def test_restart_gives_the_uninterrupted_summary(interrupted, uninterrupted):
     assert restarted["provenance"]["restarts"][0]["after"]["reason"] == "stopped by SIGTERM"
     a, b = restarted["results"], full["results"]
     assert [s["K_MPa_sqrt_m"] for s in a["steps"]] == [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.6]
-    for key in set(a) | set(b):
-        if key != "steps":
-            assert a[key] == b[key], key
-    for sa, sb in zip(a["steps"], b["steps"], strict=True):
-        for key in sa:
-            if key == "wall_time_s":
-                continue
-            if isinstance(sa[key], float):
-                # the same state to round-off: LAMMPS sums forces in another atom order after the restore
-                assert sa[key] == pytest.approx(sb[key], rel=1e-6, abs=1e-12), key
-            else:
-                assert sa[key] == sb[key], key
+    same_results(a, b)
     # one frame of atoms and of continuum per load step, as in the uninterrupted run
     frames = (out / "atoms.extxyz").read_text().count("Lattice=")
     assert frames == len(a["steps"]) == (uninterrupted / "atoms.extxyz").read_text().count("Lattice=")
     assert (out / "continuum.pvd").read_text().count("<DataSet") == len(a["steps"])
+
+
+def test_checkpoint_does_not_depend_on_rank_count(tmp_path, uninterrupted):
+    """SIGTERM reaches both ranks of `mpiexec -n 2`; the run stops after a load step and its
+    checkpoint (atoms by id) continues on one rank to the uninterrupted one-rank summary."""
+    out, code, lines = run_until_third_step([Path(sys.executable).parent / "mpiexec", "-n", "2", HANDSHAKE],
+                                            tmp_path / "two")
+    assert code == 3, "".join(lines)
+    assert summary(out)["provenance"]["mpi_ranks"] == 2
+    result = handshake("run", "--restart", out)
+    assert result.returncode == 0, result.stderr
+    same_results(summary(out)["results"], summary(uninterrupted)["results"])
 
 
 def _rewrite(path, change):
