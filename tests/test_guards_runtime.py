@@ -105,6 +105,21 @@ def test_unconverged_load_step_stops_with_diagnostic_and_restarts(tmp_path):
     assert len(summary(out)["results"]["steps"]) == 7
 
 
+def test_force_limit_stops_the_first_load_step(tmp_path):
+    """With a force limit below the forces the first K-field puts on the atoms at the tip, the
+    minimisation halts at once and the atoms named are those next to the tip."""
+    out = tmp_path / "limit"
+    result = handshake("run", CRACK, "--out", out, *sets(TINY + ["run.force_limit_eV_per_A=0.3"]))
+    assert result.returncode == EXIT_NUMERICAL, result.stderr
+    assert "exploding forces at load step 1 (K = 0.400" in result.stderr.strip().splitlines()[-1]
+    diagnostic = json.loads((out / "diagnostic.json").read_text())
+    assert diagnostic["forces_beyond_limit"] >= 1 and diagnostic["non_finite_forces"] == 0
+    for atom in diagnostic["atoms"]:
+        assert np.abs(atom["force_eV_per_A"]).max() > 0.3
+        assert atom["distance_from_centre_A"] < 6.0          # the K-field's singular point
+    assert summary(out)["stop"]["completed_load_steps"] == 0
+
+
 def broken_bonds_across(frame, centre_y, threshold=1.5):
     """x of the midpoints of broken bonds across the crack plane y = centre_y between free
     atoms (the fault frame written by the run), from ASE's neighbour list of the reference
@@ -165,7 +180,12 @@ def test_dislocation_core_next_to_handshake_zone_is_stopped(tmp_path):
         x, y = np.array(atom["reference_position_A"][:2]) - centre
         assert x > 0 and abs(y) < 3.0
         assert frame.arrays["region"][atom["id"] - 1] != 2
-    # the same dislocation at the centre passes
+    # told to go on, the run continues from its checkpoint (the state before the relaxation)
+    result = handshake("run", "--restart", out, "--set", "run.defect_near_handshake='continue'")
+    assert result.returncode == 0, result.stderr
+    assert summary(out)["results"]["converged"]
+    # the same dislocation at the centre passes: no defect there, and the branch cut of its
+    # Stroh field, which crosses continuum elements, does not count as inverted elements
     result = handshake("run", DISLOCATION, "--out", tmp_path / "centred", *sets(overrides))
     assert result.returncode == 0, result.stderr
 
