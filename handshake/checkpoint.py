@@ -240,7 +240,8 @@ class RunCheckpoints:
     run : dict
         Scenario text, overrides and anything else the restart needs (JSON).
     interval : int
-        Write every this many captured load steps; 0 only when asked.
+        Write after every this many completed load steps (and the start); 0: only when
+        asked (:meth:`write`).
     comm : mpi4py.MPI.Comm
     """
 
@@ -252,7 +253,6 @@ class RunCheckpoints:
         self.writer = comm.rank == 0
         self.compatible_with = compatibility(model)
         self.last: Checkpoint | None = None
-        self.captured = 0
 
     def capture(self, completed: int, state: dict) -> None:
         """Take the current state after ``completed`` load steps (collective); write it if
@@ -270,8 +270,7 @@ class RunCheckpoints:
         arrays = {**{f"atoms/{k}": v for k, v in atoms.items()}, "continuum/u": u_nodes}
         run = json.loads(json.dumps({**self.run, **state, "completed_steps": int(completed)}))  # a copy, as of now
         self.last = Checkpoint(arrays, {"run": run}, self.compatible_with)
-        self.captured += 1
-        if self.interval and self.captured % self.interval == 0:
+        if self.interval and completed % self.interval == 0:
             self.write()
 
     def write(self, stopped: dict | None = None) -> Path | None:

@@ -39,15 +39,15 @@ def uninterrupted(tmp_path_factory):
     return out
 
 
-def run_until_third_step(command, out):
-    """Run ``command``; send it SIGTERM as soon as it reports its third load step."""
-    proc = subprocess.Popen([*map(str, command), "run", str(SCENARIO), "--out", str(out), *TINY],
+def run_until_third_step(command, out, extra=(), step="step 3/", signum=signal.SIGTERM):
+    """Run ``command``; send it ``signum`` as soon as it reports its third load step."""
+    proc = subprocess.Popen([*map(str, command), "run", str(SCENARIO), "--out", str(out), *TINY, *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
     lines = []
     for line in proc.stderr:
         lines.append(line)
-        if line.startswith("step 3/"):
-            proc.send_signal(signal.SIGTERM)
+        if line.startswith(step):
+            proc.send_signal(signum)
     proc.wait(timeout=300)
     return out, proc.returncode, lines
 
@@ -115,6 +115,22 @@ def test_checkpoint_does_not_depend_on_rank_count(tmp_path, uninterrupted):
     result = handshake("run", "--restart", out)
     assert result.returncode == 0, result.stderr
     same_results(summary(out)["results"], summary(uninterrupted)["results"])
+
+
+def test_killed_run_restarts_from_older_checkpoint(tmp_path, uninterrupted):
+    """Checkpoints every 3 load steps and SIGKILL (no chance to write) after the 5th: the
+    restart goes back to step 3, cuts the frames written after it and redoes steps 4 and 5."""
+    out, code, lines = run_until_third_step([HANDSHAKE], tmp_path / "killed", ["--set", "run.checkpoint_interval=3"],
+                                            step="step 5/", signum=signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert (out / "atoms.extxyz").read_text().count("Lattice=") >= 5
+    result = handshake("run", "--restart", out)
+    assert result.returncode == 0, result.stderr
+    assert "3 load steps done" in result.stderr.splitlines()[0]
+    same_results(summary(out)["results"], summary(uninterrupted)["results"])
+    assert (out / "atoms.extxyz").read_text().count("Lattice=") == 7
+    assert (out / "continuum.pvd").read_text().count("<DataSet") == 7
+    assert len(list(out.glob("continuum_*.vtu"))) == 7
 
 
 def _rewrite(path, change):
