@@ -106,11 +106,13 @@ def test_restart_gives_the_uninterrupted_summary(interrupted, uninterrupted):
 
 
 def test_checkpoint_does_not_depend_on_rank_count(tmp_path, uninterrupted):
-    """SIGTERM reaches both ranks of `mpiexec -n 2`; the run stops after a load step and its
-    checkpoint (atoms by id) continues on one rank to the uninterrupted one-rank summary."""
+    """SIGUSR1 (Slurm's early warning) sent to `mpiexec -n 2` reaches both ranks; the run stops
+    after a load step and its checkpoint (atoms by id) continues on one rank to the
+    uninterrupted one-rank summary."""
     out, code, lines = run_until_third_step([Path(sys.executable).parent / "mpiexec", "-n", "2", HANDSHAKE],
-                                            tmp_path / "two")
+                                            tmp_path / "two", signum=signal.SIGUSR1)
     assert code == 3, "".join(lines)
+    assert lines[-1].startswith("handshake: stopped: SIGUSR1 received")
     assert summary(out)["provenance"]["mpi_ranks"] == 2
     result = handshake("run", "--restart", out)
     assert result.returncode == 0, result.stderr
