@@ -217,8 +217,7 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
              "mpi_ranks": comm.size, "host": platform.node(), "after": run_doc.get("stopped")})
         summary.pop("stop", None)
         start = time.perf_counter() - float(summary.get("wall_time_s", 0.0))
-        series = directory.keep_frames(completed)
-        log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
+        series = None  # the frames are cut back once the checkpoint is restored
     else:
         checkpoint, completed, run_doc = None, 0, None
         path = Path(path)
@@ -240,7 +239,6 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
                                 ("a0_A", "C11_GPa", "C12_GPa", "C44_GPa", "cutoff_A", "gamma_100_J_per_m2",
                                  "gamma_110_J_per_m2", "gamma_111_J_per_m2")}}
         series = VTUSeries(directory.path, "continuum") if directory.writer else None
-    directory.write_text("scenario.toml", text + _overrides_comment(all_overrides))
     checkpoints = RunCheckpoints(directory.path, model, {"scenario_text": text, "overrides": all_overrides,
                                                          "scenario_file": source, "kind": scenario.kind},
                                  scenario.run.checkpoint_interval, comm)
@@ -264,6 +262,9 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
             else:
                 model.apply(*fields)
             restore(checkpoint, model)
+            series = directory.keep_frames(completed)
+            log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
+        directory.write_text("scenario.toml", text + _overrides_comment(all_overrides))
         # stop signals are honoured between the load steps of the coupled run only; the
         # fully atomistic reference is not checkpointed and ends as signals say
         if scenario.kind == "crack":
