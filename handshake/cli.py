@@ -2,7 +2,8 @@
 
 Every error a user can fix (unknown potential, bad file, bad option) is printed as one
 line on standard error and the command exits with code 2, without a traceback unless
-``--debug`` is given.
+``--debug`` is given. A run that a guard or a stop signal ended early prints one line
+and exits with the code listed in :mod:`handshake.guards` (3 to 8).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import shlex
 import sys
 
 from .errors import InputError
+from .guards import RunStopped
 
 #: (name, unit, attribute of MaterialProperties and of ReferenceProperties)
 MATERIAL_ROWS = [
@@ -52,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     materials.set_defaults(func=cmd_materials)
 
     run = commands.add_parser("run", help="run a scenario file")
-    run.add_argument("scenario", help="scenario TOML file")
+    run.add_argument("scenario", nargs="?", help="scenario TOML file (not with --restart)")
+    run.add_argument("--restart", metavar="DIR",
+                     help="continue the run whose output directory (with checkpoint.npz) is DIR; --set still applies")
     run.add_argument("--out", help="output directory (default: out/<scenario name>, -2, -3, ... if taken)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. --set geometry.atomistic_radius_A=40")
@@ -162,7 +166,13 @@ def cmd_run(args) -> int:
 
     from .runner import run_scenario
 
-    summary = run_scenario(args.scenario, args.out, args.set, args.overwrite, args.reference)
+    if (args.scenario is None) == (args.restart is None):
+        raise InputError("give a scenario file or --restart DIR, not both or neither", source="command line",
+                         field="run")
+    if args.restart is not None and (args.out or args.overwrite):
+        raise InputError("--restart writes into DIR; --out and --overwrite do not apply", source="command line",
+                         field="--restart")
+    summary = run_scenario(args.scenario, args.out, args.set, args.overwrite, args.reference, restart=args.restart)
     if MPI.COMM_WORLD.rank == 0:
         results = {k: v for k, v in summary.get("results", {}).items() if k != "steps"}
         shown = {"scenario": summary["scenario"], **results, "wall_time_s": round(summary["wall_time_s"], 1)}
@@ -340,6 +350,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"handshake: error: {exc.one_line()}", file=sys.stderr)
         return 2
+    except RunStopped as exc:
+        from mpi4py import MPI
+
+        if MPI.COMM_WORLD.rank == 0:
+            print(f"handshake: stopped: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
 
 
 if __name__ == "__main__":

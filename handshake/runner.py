@@ -12,6 +12,11 @@ Output directory::
     atoms.extxyz        one frame per load step: region, displacement (Å), stress (GPa)
     continuum.pvd       ParaView index of continuum_NNNNN.vtu (displacement, strain, stress)
     *.png               plots of the main curves
+    checkpoint.npz      the state after the last completed load step (handshake.checkpoint)
+    diagnostic.json     only when a run-time guard stopped the run (handshake.guards), with
+    fault.extxyz        the atoms at the fault (not for NaN positions)
+
+``handshake run --restart DIR`` continues a run from ``DIR/checkpoint.npz`` in ``DIR``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import platform
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -64,19 +70,45 @@ class RunDirectory:
         Allow a non-empty existing directory (its files are replaced as the run goes).
     """
 
-    def __init__(self, path, comm, overwrite: bool = False):
+    def __init__(self, path, comm, overwrite: bool = False, resume: bool = False):
         self.path = Path(path)
         self.writer = comm.rank == 0
         error = None
-        if self.writer and self.path.exists() and any(self.path.iterdir()) and not overwrite:
+        if self.writer and self.path.exists() and any(self.path.iterdir()) and not (overwrite or resume):
             error = f"{self.path} exists and is not empty; choose another --out or add --overwrite"
         error = comm.bcast(error, root=0)
         if error:
             raise InputError(error, source="command line", field="--out")
         if self.writer:
             self.path.mkdir(parents=True, exist_ok=True)
-            for stale in self.path.glob("atoms.extxyz"):
+            stale_names = ("atoms.extxyz", "checkpoint.npz", "diagnostic.json", "fault.extxyz")
+            for stale in [] if resume else [self.path / name for name in stale_names]:
+                stale.unlink(missing_ok=True)
+
+    def keep_frames(self, n: int):
+        """Cut the frames of atoms and continuum back to the first ``n`` (a restart from a
+        checkpoint older than the last frame); return the continuum series (rank 0) or None."""
+        from .continuum import VTUSeries
+
+        if not self.writer:
+            return None
+        atoms_file = self.path / "atoms.extxyz"
+        if atoms_file.exists():
+            from ase.io import read, write
+
+            frames = read(atoms_file, index=f":{n}", format="extxyz", parallel=False) if n else []
+            tmp = self.path / ".atoms.extxyz.tmp"
+            if frames:
+                write(tmp, frames, format="extxyz", parallel=False)
+                os.replace(tmp, atoms_file)
+            else:
+                atoms_file.unlink()
+        series = VTUSeries(self.path, "continuum")
+        series.frames = [(float(i), f"continuum_{i:05d}.vtu") for i in range(n)]
+        for stale in self.path.glob("continuum_*.vtu"):
+            if stale.name not in {name for _, name in series.frames}:
                 stale.unlink()
+        return series
 
     def write_text(self, name: str, text: str) -> None:
         """Write a file atomically (temporary file, then rename)."""
@@ -144,37 +176,73 @@ REFERENCE_AREA_RATIO = 10.0
 
 
 def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: bool = False,
-                 reference: bool = False, comm=None) -> dict:
+                 reference: bool = False, comm=None, restart=None, on_step=None) -> dict:
     """Run the scenario in ``path``; write into ``out`` (default ``out/<stem>``); return the summary.
 
     With ``reference``, the same study is repeated fully atomistically on a disc of
     ``REFERENCE_AREA_RATIO`` times the area of the coupled model's atoms, the far field
     held on a shell around it; its results go to ``summary["reference"]``.
+
+    With ``restart`` (an output directory), the run saved in its ``checkpoint.npz``
+    continues there (``path`` and ``out`` are then not used); ``overrides`` are applied on
+    top of the saved ones, e.g. a smaller load step. A checkpoint of another potential or
+    geometry is refused.
+
+    ``on_step(model, record)`` is called after every completed load step (collective).
+
+    Raises
+    ------
+    InputError
+        Bad scenario, options or checkpoint (nothing is written).
+    RunStopped
+        A run-time guard or SIGTERM/SIGUSR1 stopped the run; checkpoint and diagnostic
+        are written (:mod:`handshake.guards`).
     """
     from mpi4py import MPI
 
+    from .checkpoint import RunCheckpoints, restore
     from .continuum import VTUSeries, frame_data
+    from .guards import StopSignals
 
     comm = comm if comm is not None else MPI.COMM_WORLD
-    path = Path(path)
-    scenario = load_scenario(path, overrides)
-    model, fields = build_model(scenario, source=str(path), comm=comm)
-    start = time.perf_counter()
-    directory = RunDirectory(out if out is not None else default_output(path, comm), comm, overwrite)
-    text = path.read_text()
-    if overrides:
-        text += "\n# --set " + " --set ".join(overrides) + "\n"
-    directory.write_text("scenario.toml", text)
-    summary = {"scenario": scenario.name, "kind": scenario.kind, "status": "running",
-               "provenance": provenance(path, text, model.potential, comm),
-               "model": {"atoms": model.n_atoms, "nodes": model.zone.mesh.n_nodes, "method": scenario.coupling.method,
-                         "atomistic_radius_A": model.geometry.atomistic_radius_A,
-                         "pad_width_A": model.geometry.pad_width_A, "outer_radius_A": model.geometry.outer_radius_A,
-                         "centre_A": model.centre.tolist()},
-               "material": {k: getattr(model.properties, k) for k in
-                            ("a0_A", "C11_GPa", "C12_GPa", "C44_GPa", "cutoff_A", "gamma_100_J_per_m2",
-                             "gamma_110_J_per_m2", "gamma_111_J_per_m2")}}
-    series = VTUSeries(directory.path, "continuum") if directory.writer else None
+    overrides = list(overrides or [])
+    if restart is not None:
+        checkpoint, scenario, model, fields, text, all_overrides, source = _restart_set_up(restart, overrides, comm)
+        directory = RunDirectory(restart, comm, resume=True)
+        run_doc = checkpoint.documents["run"]
+        completed = int(run_doc["completed_steps"])
+        summary = run_doc["summary"]
+        summary["status"] = "running"
+        summary["provenance"].setdefault("restarts", []).append(
+            {"command": " ".join(sys.argv), "from_load_step": completed, "overrides": overrides,
+             "mpi_ranks": comm.size, "host": platform.node(), "after": run_doc.get("stopped")})
+        summary.pop("stop", None)
+        start = time.perf_counter() - float(summary.get("wall_time_s", 0.0))
+        series = None  # the frames are cut back once the checkpoint is restored
+    else:
+        checkpoint, completed, run_doc = None, 0, None
+        path = Path(path)
+        source = str(path)
+        scenario = load_scenario(path, overrides)
+        model, fields = build_model(scenario, source=source, comm=comm)
+        start = time.perf_counter()
+        directory = RunDirectory(out if out is not None else default_output(path, comm), comm, overwrite)
+        text = path.read_text()
+        all_overrides = overrides
+        summary = {"scenario": scenario.name, "kind": scenario.kind, "status": "running",
+                   "provenance": provenance(path, text + _overrides_comment(overrides), model.potential, comm),
+                   "model": {"atoms": model.n_atoms, "nodes": model.zone.mesh.n_nodes,
+                             "method": scenario.coupling.method,
+                             "atomistic_radius_A": model.geometry.atomistic_radius_A,
+                             "pad_width_A": model.geometry.pad_width_A,
+                             "outer_radius_A": model.geometry.outer_radius_A, "centre_A": model.centre.tolist()},
+                   "material": {k: getattr(model.properties, k) for k in
+                                ("a0_A", "C11_GPa", "C12_GPa", "C44_GPa", "cutoff_A", "gamma_100_J_per_m2",
+                                 "gamma_110_J_per_m2", "gamma_111_J_per_m2")}}
+        series = VTUSeries(directory.path, "continuum") if directory.writer else None
+    checkpoints = RunCheckpoints(directory.path, model, {"scenario_text": text, "overrides": all_overrides,
+                                                         "scenario_file": source, "kind": scenario.kind},
+                                 scenario.run.checkpoint_interval, comm)
 
     def write_frame(index: int, info: dict) -> None:
         atoms = atoms_frame(model, info)
@@ -185,8 +253,24 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
             series.write(float(index), model.zone.mesh, point_data, cell_data)
 
     with model:
+        signals = StopSignals()
+        run = Run(scenario, model, fields, summary, directory, write_frame, checkpoints, signals, comm, start,
+                  on_step)
+        if checkpoint is not None:
+            far_field = run_doc.get("far_field") or {}
+            if far_field.get("K_I_MPa_sqrt_m") is not None:
+                model.apply(model.k_field(far_field["K_I_MPa_sqrt_m"]))
+            else:
+                model.apply(*fields)
+            restore(checkpoint, model)
+            series = directory.keep_frames(completed)
+            log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
+        directory.write_text("scenario.toml", text + _overrides_comment(all_overrides))
+        # stop signals are honoured between the load steps of the coupled run only; the
+        # fully atomistic reference is not checkpointed and ends as signals say
         if scenario.kind == "crack":
-            run_crack(scenario, model, fields, summary, directory, write_frame, comm, start)
+            with signals:
+                run.crack(run_doc)
             if reference:
                 run_crack_reference(scenario, model, fields, summary, directory, comm)
         elif scenario.glide is not None:
@@ -194,14 +278,8 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
             if reference:
                 run_glide_reference(scenario, model, summary, directory, comm)
         else:
-            model.apply(*fields)
-            result = model.relax(scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations)
-            write_frame(0, {"converged": result.converged})
-            summary["results"] = {"converged": result.converged,
-                                  "max_residual_force_eV_per_A": result.max_residual_force_eV_per_A,
-                                  "iterations": result.iterations}
-            log(comm, f"relaxed: residual {result.max_residual_force_eV_per_A:.2e} eV/Å, "
-                      f"{result.iterations} iterations")
+            with signals:
+                run.relaxation(completed)
             if reference:
                 from .coupling.reference import compare_with_reference
 
@@ -210,6 +288,254 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
     summary["wall_time_s"] = time.perf_counter() - start
     directory.write_json("summary.json", summary)
     return summary
+
+
+def _overrides_comment(overrides: list[str]) -> str:
+    return "\n# --set " + " --set ".join(overrides) + "\n" if overrides else ""
+
+
+def _restart_set_up(directory, overrides: list[str], comm):
+    """Read the checkpoint in ``directory`` (rank 0, broadcast), rebuild the scenario with the
+    saved and the new overrides and its model, and check that they match (collective)."""
+    from pydantic import ValidationError
+
+    from .checkpoint import Checkpoint
+    from .toml_input import apply_overrides
+
+    checkpoint, error = None, None
+    if comm.rank == 0:
+        try:
+            checkpoint = Checkpoint.read(directory)
+        except InputError as exc:
+            error = exc
+    checkpoint, error = comm.bcast((checkpoint, error), root=0)
+    if error is not None:
+        raise error
+    run_doc = checkpoint.documents.get("run")
+    if not run_doc or "scenario_text" not in run_doc:
+        raise InputError("checkpoint has no run section", source=checkpoint.source, field="run")
+    text = run_doc["scenario_text"]
+    all_overrides = list(run_doc.get("overrides", [])) + overrides
+    source = f"{checkpoint.source} (scenario of {run_doc.get('scenario_file', '?')})"
+    try:
+        data = apply_overrides(tomllib.loads(text), all_overrides)
+        scenario = Scenario.model_validate(data)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"saved scenario is not valid TOML ({exc})", source=source) from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"]) or None
+        raise InputError(err["msg"].removeprefix("Value error, "), source=source, field=loc) from None
+    if scenario.kind != run_doc.get("kind", scenario.kind):
+        raise InputError(f"the checkpoint is of a {run_doc.get('kind')} run", source=source, field="kind")
+    model, fields = build_model(scenario, source=source, comm=comm)
+    try:
+        checkpoint.check_compatible(model)
+    except InputError:
+        model.close()
+        raise
+    return checkpoint, scenario, model, fields, text, all_overrides, source
+
+
+class Run:
+    """One coupled run in progress: load steps, their output, checkpoints and guards.
+
+    Every completed load step is written (summary, frames) and captured for the next
+    checkpoint before the next one starts; every guard of :mod:`handshake.guards` runs
+    after each relaxation, and a tripped guard or a stop signal ends the run through
+    :meth:`stop`.
+    """
+
+    def __init__(self, scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, write_frame,
+                 checkpoints, signals, comm, start: float, on_step=None):
+        self.scenario, self.model, self.fields = scenario, model, fields
+        self.summary, self.directory, self.write_frame = summary, directory, write_frame
+        self.checkpoints, self.signals, self.comm, self.start = checkpoints, signals, comm, start
+        self.on_step = on_step
+        self.settings = scenario.run
+        self.total = 1
+
+    # ------------------------------------------------------------------ stopping
+    def stop(self, fault, load_step: int, details: dict | None = None) -> None:
+        """Write the last good checkpoint, the diagnostic and the summary; raise RunStopped."""
+        from .guards import EXIT_INTERRUPTED, EXIT_NUMERICAL, RunStopped
+
+        record = {"reason": fault.reason, "exit_code": fault.exit_code, "message": fault.message,
+                  "load_step": load_step, "completed_load_steps": load_step - 1, **(details or {})}
+        path = self.checkpoints.write(stopped=record)
+        if fault.exit_code != EXIT_INTERRUPTED:
+            self.directory.write_json("diagnostic.json", {**record, **fault.details})
+            record["diagnostic"] = "diagnostic.json"
+        if fault.exit_code not in (EXIT_INTERRUPTED, EXIT_NUMERICAL):
+            # the state at the fault, for OVITO (LAMMPS cannot evaluate NaN positions)
+            frame = atoms_frame(self.model, {"reason": fault.reason, "load_step": load_step})
+            if self.directory.writer:
+                from ase.io import write
+
+                write(self.directory.path / "fault.extxyz", frame, format="extxyz", parallel=False)
+            record["fault_frame"] = "fault.extxyz"
+        record["checkpoint"] = None if path is None else path.name
+        self.summary["status"] = "interrupted" if fault.exit_code == EXIT_INTERRUPTED else "stopped"
+        self.summary["stop"] = record
+        self.summary["wall_time_s"] = time.perf_counter() - self.start
+        self.directory.write_json("summary.json", self.summary)
+        log(self.comm, f"stopped: {fault.message}")
+        raise RunStopped(fault, self.directory.path if path is not None else None)
+
+    def stop_if_requested(self, done: int) -> None:
+        """Stop after ``done`` load steps if SIGTERM or SIGUSR1 arrived (collective)."""
+        from .guards import EXIT_INTERRUPTED, Fault
+
+        name = self.signals.requested(self.comm)
+        if name:
+            self.stop(Fault(f"stopped by {name}", EXIT_INTERRUPTED,
+                            f"{name} received: stopped after load step {done} of {self.total}"), done + 1)
+
+    def check_relaxation(self, where: str, error: BaseException | None, converged: bool = True,
+                         residual: float = 0.0, iterations: int = 0, defect=None) -> object:
+        """The guards, in order of precedence: numerical faults, lost atoms, a defect at
+        the handshake zone (``defect()``, the cause of most other faults), convergence,
+        inverted elements; the first fault found, or None (collective)."""
+        from .guards import displacement_gradients, inverted_elements, lost_atoms, numerical_fault, unconverged
+
+        model = self.model
+        fault = numerical_fault(model, self.settings.force_limit_eV_per_A, where) or lost_atoms(model, where)
+        if fault is not None or error is not None:
+            return fault
+        at_handshake = defect() if defect is not None else None
+        if at_handshake is not None and self.settings.defect_near_handshake == "stop":
+            return at_handshake
+        if not converged and self.settings.stop_when_unconverged:
+            return unconverged(model, residual, self.scenario.coupling.fmax_eV_per_A, iterations, where)
+        fault = inverted_elements(model.zone.mesh, displacement_gradients(model), where)
+        if fault is not None and at_handshake is not None:
+            # defect_near_handshake = "continue": the user accepted a defect in the handshake
+            # zone, and elements torn by it are its consequence, not a new fault
+            self.warn(f"{at_handshake.message}; {fault.message}")
+            return None
+        return fault
+
+    def warn(self, message: str) -> None:
+        """Record a warning in the summary and print it."""
+        self.summary.setdefault("warnings", []).append(message)
+        log(self.comm, f"warning: {message}")
+
+    # ------------------------------------------------------------------ crack: K ramp
+    def crack(self, run_doc: dict | None) -> None:
+        """The quasi-static K ramp of a crack scenario, written step by step."""
+        from dataclasses import asdict
+
+        from .fracture import QuasiStaticKRamp
+        from .fracture.classification import classify_failure, crack_structure
+        from .fracture.ramp import KStep, RampResult, remaining_values
+        from .guards import crack_tip_near_handshake, install_force_halt
+        from .plots import plot_crack_tip, plot_k_ramp
+
+        scenario, model, summary, directory, comm = self.scenario, self.model, self.summary, self.directory, self.comm
+        crack = scenario.crack
+        if run_doc is None and self.fields:
+            model.apply(*self.fields)
+        ramp = QuasiStaticKRamp(model, scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations,
+                                threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2)
+        install_force_halt(model.atomistic, self.settings.force_limit_eV_per_A)
+        loading = crack.loading_values()
+        unloading = crack.unloading_values()
+        done = [KStep(**s) for s in (run_doc or {}).get("ramp_steps", [])]
+        left = remaining_values(loading, unloading, done)
+        self.total = len(done) + len(left[0]) + len(left[1])
+        summary.setdefault("results", {})
+        summary["results"]["K_G_MPa_sqrt_m"] = ramp.K_G_MPa_sqrt_m
+        records: list = summary["results"].setdefault("steps", [])
+        # picture of the tip at the top of the loading branch (unless a restart is past it)
+        n_loading = (sum(s.branch == "loading" for s in done) + len(left[0])
+                     if not done or done[-1].branch == "loading" else None)
+
+        def state(K=None) -> dict:
+            return {"ramp_steps": [asdict(s) for s in done], "summary": summary,
+                    "far_field": {"K_I_MPa_sqrt_m": K if K is not None else (done[-1].K_MPa_sqrt_m if done else None)}}
+
+        if run_doc is None:
+            self.checkpoints.capture(0, state())
+
+        def check(K, branch, step, error) -> None:
+            n = len(done) + 1
+            where = f"at load step {n} (K = {K:.3f} MPa·m^½, {branch})"
+            details = {"K_MPa_sqrt_m": K, "branch": branch}
+            if step is None:
+                fault = self.check_relaxation(where, error)
+            else:
+                fault = self.check_relaxation(
+                    where, None, step.converged, step.max_residual_eV_per_A, step.iterations,
+                    defect=lambda: crack_tip_near_handshake(ramp, step.tip_x_A, self.settings.handshake_margin_A, where))
+            if fault is not None:
+                self.stop(fault, n, details)
+
+        def after_step(step) -> None:
+            done.append(step)
+            record = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)  # no tip: None
+                      for k, v in step.__dict__.items()}
+            record.update(crack_structure(model))
+            records.append(record)
+            self.write_frame(len(records) - 1, step.__dict__)
+            partial = ramp.critical_values(RampResult(ramp.K_G_MPa_sqrt_m, ramp.tip.row_spacing_A, steps=list(done)))
+            summary["results"].update({k: v for k, v in partial.to_dict().items() if k != "steps"})
+            summary["wall_time_s"] = time.perf_counter() - self.start
+            directory.write_json("summary.json", summary)
+            if n_loading is not None and len(records) == n_loading:
+                u_atoms, u_nodes = model.displacements(), model.continuum_displacements()
+                if directory.writer:
+                    plot_crack_tip(model.reference_positions + u_atoms, model.atom_region, model.zone.mesh, u_nodes,
+                                   model.centre, directory.path / "crack_tip.png",
+                                   f"{scenario.name}: K = {step.K_MPa_sqrt_m:.3f} MPa m^1/2 (deformed mesh in grey)")
+            log(comm, f"step {len(records)}/{self.total} {step.branch:9s} K = {step.K_MPa_sqrt_m:.3f} MPa·m^½  "
+                      f"tip {step.tip_x_A:+7.2f} Å  broken bonds {step.broken_bonds:4d}  "
+                      f"residual {step.max_residual_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s")
+            if self.on_step is not None:
+                self.on_step(model, record)
+            self.checkpoints.capture(len(done), state())
+
+        result = ramp.run(loading, unloading, callback=after_step, completed=list(done), check=check,
+                          before_step=self.stop_if_requested)
+        summary["results"].update({k: v for k, v in result.to_dict().items() if k != "steps"})
+        summary["results"].update(classify_failure(records, result.K_plus_MPa_sqrt_m))
+        if directory.writer:
+            plot_k_ramp(records, result, directory.path / "k_ramp.png", scenario.name)
+
+    # ------------------------------------------------------------------ dislocation: one relaxation
+    def relaxation(self, completed: int) -> None:
+        """Relax the coupled model at the scenario's fixed far field (one load step)."""
+        from .guards import defects_near_handshake, install_force_halt
+
+        model, summary, scenario = self.model, self.summary, self.scenario
+        if completed:
+            return
+        model.apply(*self.fields)
+        install_force_halt(model.atomistic, self.settings.force_limit_eV_per_A)
+        self.checkpoints.capture(0, {"summary": summary, "far_field": {}})
+        self.stop_if_requested(0)
+        where = "at load step 1 (relaxation)"
+        try:
+            result = model.relax(scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations)
+        except Exception as exc:
+            fault = self.check_relaxation(where, exc)
+            if fault is not None:
+                self.stop(fault, 1)
+            raise
+        margin = (self.settings.handshake_margin_A if self.settings.handshake_margin_A is not None
+                  else model.crystal.nearest_neighbour_A)
+        fault = self.check_relaxation(where, None, result.converged, result.max_residual_force_eV_per_A,
+                                      result.iterations, defect=lambda: defects_near_handshake(model, margin, where))
+        if fault is not None:
+            self.stop(fault, 1)
+        self.write_frame(0, {"converged": result.converged})
+        summary["results"] = {"converged": result.converged,
+                              "max_residual_force_eV_per_A": result.max_residual_force_eV_per_A,
+                              "iterations": result.iterations}
+        log(self.comm, f"relaxed: residual {result.max_residual_force_eV_per_A:.2e} eV/Å, "
+                       f"{result.iterations} iterations")
+        if self.on_step is not None:
+            self.on_step(model, summary["results"])
+        self.checkpoints.capture(1, {"summary": summary, "far_field": {}})
 
 
 def run_crack_reference(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, comm) -> None:
@@ -236,49 +562,6 @@ def run_crack_reference(scenario: Scenario, model, fields, summary: dict, direct
         reference["K_plus_relative_difference"] = coupled["K_plus_MPa_sqrt_m"] / reference["K_plus_MPa_sqrt_m"] - 1
     summary["reference"] = reference
     directory.write_json("summary.json", summary)
-
-
-def run_crack(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, write_frame,
-              comm, start: float) -> None:
-    """The quasi-static K ramp of a crack scenario, written step by step."""
-    from .fracture import QuasiStaticKRamp
-    from .fracture.classification import classify_failure, crack_structure
-    from .plots import plot_crack_tip, plot_k_ramp
-
-    crack = scenario.crack
-    if fields:
-        model.apply(*fields)
-    ramp = QuasiStaticKRamp(model, scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations,
-                            threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2)
-    loading = crack.loading_values()
-    unloading = crack.unloading_values()
-    total = len(loading) + len(unloading)
-    steps: list = []
-    summary["results"] = {"K_G_MPa_sqrt_m": ramp.K_G_MPa_sqrt_m, "steps": steps}
-
-    def after_step(step) -> None:
-        record = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)  # no tip: None
-                  for k, v in step.__dict__.items()}
-        record.update(crack_structure(model))
-        steps.append(record)
-        write_frame(len(steps) - 1, step.__dict__)
-        summary["wall_time_s"] = time.perf_counter() - start
-        directory.write_json("summary.json", summary)
-        if len(steps) == len(loading):  # picture of the tip at the top of the loading branch
-            u_atoms, u_nodes = model.displacements(), model.continuum_displacements()
-            if directory.writer:
-                plot_crack_tip(model.reference_positions + u_atoms, model.atom_region, model.zone.mesh, u_nodes,
-                               model.centre, directory.path / "crack_tip.png",
-                               f"{scenario.name}: K = {step.K_MPa_sqrt_m:.3f} MPa m^1/2 (deformed mesh in grey)")
-        log(comm, f"step {len(steps)}/{total} {step.branch:9s} K = {step.K_MPa_sqrt_m:.3f} MPa·m^½  "
-                  f"tip {step.tip_x_A:+7.2f} Å  broken bonds {step.broken_bonds:4d}  "
-                  f"residual {step.max_residual_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s")
-
-    result = ramp.run(loading, unloading, callback=after_step)
-    summary["results"].update({k: v for k, v in result.to_dict().items() if k != "steps"})
-    summary["results"].update(classify_failure(steps, result.K_plus_MPa_sqrt_m))
-    if directory.writer:
-        plot_k_ramp(steps, result, directory.path / "k_ramp.png", scenario.name)
 
 
 def glide_ramp(scenario: Scenario, model):

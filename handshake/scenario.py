@@ -195,6 +195,21 @@ class ReferenceSection(_Strict):
     fmax_eV_per_A: float | None = Field(None, gt=0, description="default: coupling.fmax_eV_per_A")
 
 
+class RunSection(_Strict):
+    """Checkpoints and run-time guards of ``handshake run`` (see :mod:`handshake.guards`)."""
+
+    checkpoint_interval: int = Field(1, ge=0, description="write a checkpoint every this many load steps "
+                                                           "(0: only when the run stops early)")
+    force_limit_eV_per_A: float = Field(100.0, gt=0, description="stop when a force component exceeds this, eV/Å")
+    handshake_margin_A: float | None = Field(None, ge=0, description="stop when a crack tip or defect comes this "
+                                                                     "close to the handshake zone, Å; default "
+                                                                     "one bond row")
+    defect_near_handshake: Literal["stop", "continue"] = Field(
+        "stop", description="'continue' only flags a crack tip or defect near the handshake zone, and the "
+                            "elements it inverts there (results then unreliable)")
+    stop_when_unconverged: bool = Field(True, description="stop when a load step misses fmax_eV_per_A")
+
+
 class Scenario(_Strict):
     """A complete coupled problem."""
 
@@ -210,6 +225,7 @@ class Scenario(_Strict):
     reference: ReferenceSection = ReferenceSection()
     glide: GlideSection | None = None
     alloy: AlloySection | None = None
+    run: RunSection = RunSection()
 
     @model_validator(mode="after")
     def _has_a_defect(self):

@@ -128,7 +128,7 @@ class QuasiStaticKRamp:
                      int(self.tip.broken(u).sum()), float(result.max_residual_force_eV_per_A),
                      bool(result.converged), int(result.iterations), energy, time.perf_counter() - start)
 
-    def run(self, loading, unloading=(), callback=None) -> RampResult:
+    def run(self, loading, unloading=(), callback=None, completed=(), check=None, before_step=None) -> RampResult:
         """Step K through ``loading`` then ``unloading`` (each in the order given).
 
         Parameters
@@ -137,28 +137,86 @@ class QuasiStaticKRamp:
             K values, MPa·m^½; steps should be small enough to follow the crack.
         callback : callable, optional
             Called with each :class:`KStep` as soon as it is done (logging, output).
+        completed : sequence of KStep, optional
+            Steps already done by an earlier run whose state the model holds now (a
+            restart): they count for K+ and K−, and only the K values beyond the last of
+            them are run (see :func:`remaining_values`).
+        check : callable, optional
+            ``check(K, branch, step, error)`` after each relaxation, with the new
+            :class:`KStep` (``error`` None) or the exception that ended the relaxation
+            (``step`` None); it raises to end the ramp before the step is recorded
+            (run-time guards, :mod:`handshake.guards`).
+        before_step : callable, optional
+            Called with the number of steps done before each new step; it raises to
+            end the ramp there (a requested stop).
 
         Returns
         -------
         RampResult
         """
         out = RampResult(self.K_G_MPa_sqrt_m, self.tip.row_spacing_A)
-        # a bond row is "passed" when the tip moved by at least one spacing (less a margin
-        # for the round-off of the tabulated row positions)
-        step_A = 0.99 * self.tip.row_spacing_A
+        out.steps.extend(completed)
+        loading, unloading = remaining_values(loading, unloading, out.steps)
         for branch, values in (("loading", loading), ("unloading", unloading)):
-            first_tip = None
             for K in values:
-                s = self.step(K, branch)
+                if before_step is not None:
+                    before_step(len(out.steps))
+                try:
+                    s = self.step(K, branch)
+                except Exception as exc:
+                    if check is not None:
+                        check(K, branch, None, exc)
+                    raise
+                if check is not None:
+                    check(K, branch, s, None)
                 out.steps.append(s)
                 if callback is not None:
                     callback(s)
+        self.critical_values(out)
+        return out
+
+    def critical_values(self, out: RampResult) -> RampResult:
+        """Fill K+, K− and ``tip_reached_handshake`` of ``out`` from its steps."""
+        # a bond row is "passed" when the tip moved by at least one spacing (less a margin
+        # for the round-off of the tabulated row positions)
+        step_A = 0.99 * self.tip.row_spacing_A
+        out.K_plus_MPa_sqrt_m = out.K_minus_MPa_sqrt_m = None
+        out.tip_reached_handshake = False
+        for branch in ("loading", "unloading"):
+            first_tip = None
+            for s in (s for s in out.steps if s.branch == branch):
                 first_tip = s.tip_x_A if first_tip is None else first_tip
                 advance = s.tip_x_A - first_tip
                 if branch == "loading":
                     if out.K_plus_MPa_sqrt_m is None and advance >= step_A:
                         out.K_plus_MPa_sqrt_m = s.K_MPa_sqrt_m
-                    out.tip_reached_handshake |= bool(s.tip_x_A >= self.handshake_edge_A - self.tip.row_spacing_A)
+                    out.tip_reached_handshake |= self.near_handshake(s.tip_x_A)
                 elif out.K_minus_MPa_sqrt_m is None and -advance >= step_A:
                     out.K_minus_MPa_sqrt_m = s.K_MPa_sqrt_m
         return out
+
+    def near_handshake(self, tip_x_A: float, margin_A: float | None = None) -> bool:
+        """Whether a tip at ``tip_x_A`` (relative to the K-field's tip, Å) is within
+        ``margin_A`` (default one bond row) of the handshake zone."""
+        margin_A = self.tip.row_spacing_A if margin_A is None else margin_A
+        return bool(tip_x_A >= self.handshake_edge_A - margin_A)
+
+
+def remaining_values(loading, unloading, completed) -> tuple[list[float], list[float]]:
+    """K values of a ramp still to run after the steps ``completed`` (a restart).
+
+    On the branch the completed steps ended on, only values beyond the last completed K
+    in the branch's direction remain, so a restart may use a different step size: a
+    loading ramp stopped after 0.6 and restarted with ``step = 0.02`` continues at 0.62.
+
+    Returns
+    -------
+    loading, unloading : lists of float, MPa·m^½
+    """
+    loading, unloading = list(loading), list(unloading)
+    if not completed:
+        return loading, unloading
+    last = completed[-1]
+    if last.branch == "loading":
+        return [K for K in loading if K > last.K_MPa_sqrt_m + 1e-12], unloading
+    return [], [K for K in unloading if K < last.K_MPa_sqrt_m - 1e-12]

