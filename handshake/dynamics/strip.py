@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from ase.build import bulk
 
 from ..atomistic import AtomisticRegion
-from ..continuum import Material, lumped_mass, mass_density, stiffness_matrix, structured_rectangle_mesh
+from ..continuum import Material, lumped_mass, mass_density, stiffness_matrix
 from ..continuum.mesh import TriangleMesh
 from ..materials import material_properties
 from ..potentials import load_potential
@@ -52,6 +52,27 @@ def fcc_strip(element: str, a0_A: float, n_planes: int):
     atoms.pbc = (False, True, True)
     plane = np.rint(atoms.positions[:, 0] / (0.5 * a0_A)).astype(int)
     return atoms, plane
+
+
+def chain_mesh(x_A: np.ndarray, height_A: float) -> TriangleMesh:
+    """Triangles between two rows of nodes at ``x_A`` (increasing), y = 0 and ``height_A``."""
+    n = len(x_A)
+    points = np.column_stack([np.concatenate([x_A, x_A]), np.repeat([0.0, height_A], n)])
+    i = np.arange(n - 1)
+    cells = np.concatenate([np.column_stack([i, i + 1, n + i + 1]), np.column_stack([i, n + i + 1, n + i])])
+    return TriangleMesh(points, cells, np.zeros(2 * n, np.int8), np.zeros(len(cells), np.int8))
+
+
+def graded_columns(first: int, fine_end: int, last: int, growth: float, max_step: int = 1 << 30) -> np.ndarray:
+    """Node positions in units of the plane spacing: every plane from ``first`` to ``fine_end``,
+    then steps growing by ``growth`` (rounded to whole planes, at most ``max_step``), ending
+    exactly at ``last``."""
+    columns = list(range(first, fine_end + 1))
+    step = 1.0
+    while columns[-1] < last:
+        step = min(step * growth, max_step)
+        columns.append(min(last, columns[-1] + max(1, int(round(step)))))
+    return np.array(columns)
 
 
 def _wall_planes(cutoff_A: float, spacing_A: float) -> int:
@@ -173,6 +194,12 @@ class CoupledStrip(_Strip):
     timestep_ps : float
     element : str, optional
     comm : mpi4py.MPI.Comm, optional
+    n_fine_planes : int, optional
+        Beyond the pad, this many element columns of one plane spacing; then the elements
+        grow by ``growth`` per column up to ``max_element_planes`` spacings (a graded mesh
+        that cannot carry short waves). Default: uniform to the end.
+    growth : float
+    max_element_planes : int
     method : {"force", "energy"}
         Coupling of :class:`CoupledDynamics`. ``"energy"``: the mesh starts at the first pad
         plane, the pad columns carry the pad atoms' mass, and only the elements beyond the
@@ -185,7 +212,8 @@ class CoupledStrip(_Strip):
     """
 
     def __init__(self, potential, n_free_planes: int, n_handshake_planes: int = 4, n_continuum_planes: int = 200,
-                 timestep_ps: float = 0.002, element=None, comm=None, method: str = "force"):
+                 timestep_ps: float = 0.002, element=None, comm=None, method: str = "force",
+                 n_fine_planes: int | None = None, growth: float = 1.0, max_element_planes: int = 1 << 30):
         props = material_properties(load_potential(potential), element, comm=comm)
         h = 0.5 * props.a0_A
         n_wall = _wall_planes(props.cutoff_A, h)
@@ -206,7 +234,8 @@ class CoupledStrip(_Strip):
         # one element column per plane spacing, nodes on the planes
         last = first_pad + n_pad + n_continuum_planes
         first_node = first_pad if energy else first_hs
-        mesh = structured_rectangle_mesh((first_node * h, 0.0), (last * h, a0), last - first_node, 1)
+        fine_end = last if n_fine_planes is None else min(last, first_pad + n_pad + n_fine_planes)
+        mesh = chain_mesh(h * graded_columns(first_node, fine_end, last, growth, max_element_planes), a0)
         self.mesh = mesh
         column = np.rint(mesh.points[:, 0] / h).astype(int)          # plane index of each node
         rho = mass_density(self.masses_amu[0], a0 ** 3 / 4)
