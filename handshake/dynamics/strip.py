@@ -36,19 +36,20 @@ from ..potentials import load_potential
 from .time_coupling import CoupledDynamics
 
 
-def fcc_strip(element: str, a0_A: float, n_planes: int):
-    """fcc atoms along [100] with ``n_planes`` (200) planes (even), periodic along y and z.
+def fcc_strip(element: str, a0_A: float, n_planes: int, cross_cells: int = 1):
+    """fcc atoms along [100] with ``n_planes`` (200) planes (even), periodic along y and z
+    over ``cross_cells`` cubic cells each.
 
     Returns
     -------
     atoms : ase.Atoms
-        Two atoms per plane, planes at x = k a0/2, atoms ordered by plane.
+        2 ``cross_cells``² atoms per plane, planes at x = k a0/2, atoms ordered by cell along x.
     plane : (n,) int
         Plane index k of each atom.
     """
     if n_planes % 2:
         raise ValueError("an fcc [100] strip has an even number of (200) planes")
-    atoms = bulk(element, "fcc", a=a0_A, cubic=True).repeat((n_planes // 2, 1, 1))
+    atoms = bulk(element, "fcc", a=a0_A, cubic=True).repeat((1, cross_cells, cross_cells)).repeat((n_planes // 2, 1, 1))
     atoms.pbc = (False, True, True)
     plane = np.rint(atoms.positions[:, 0] / (0.5 * a0_A)).astype(int)
     return atoms, plane
@@ -82,13 +83,14 @@ def _wall_planes(cutoff_A: float, spacing_A: float) -> int:
 class _Strip:
     """What both strips share: atoms, planes, per-atom energy baseline, pulses, energies."""
 
-    def _open(self, potential, element, comm, n_planes: int, groups_of_plane: dict):
+    def _open(self, potential, element, comm, n_planes: int, groups_of_plane: dict, cross_cells: int = 1):
         self.potential = load_potential(potential)
         self.element = element or self.potential.default_element
         self.properties = material_properties(self.potential, self.element, comm=comm)
         self.a0_A = self.properties.a0_A
         self.spacing_A = 0.5 * self.a0_A
-        self.atoms, self.plane = fcc_strip(self.element, self.a0_A, n_planes)
+        self.atoms, self.plane = fcc_strip(self.element, self.a0_A, n_planes, cross_cells)
+        self.cross_cells = cross_cells
         self.x_A = self.atoms.positions[:, 0].copy()
         ids = np.arange(1, len(self.atoms) + 1)
         groups = {name: ids[mask(self.plane)] for name, mask in groups_of_plane.items()}
@@ -200,6 +202,8 @@ class CoupledStrip(_Strip):
         that cannot carry short waves). Default: uniform to the end.
     growth : float
     max_element_planes : int
+    cross_cells : int
+        Cubic cells across the strip along y and z (more atoms per plane, same waves).
     method : {"force", "energy"}
         Coupling of :class:`CoupledDynamics`. ``"energy"``: the mesh starts at the first pad
         plane, the pad columns carry the pad atoms' mass, and only the elements beyond the
@@ -213,7 +217,8 @@ class CoupledStrip(_Strip):
 
     def __init__(self, potential, n_free_planes: int, n_handshake_planes: int = 4, n_continuum_planes: int = 200,
                  timestep_ps: float = 0.002, element=None, comm=None, method: str = "force",
-                 n_fine_planes: int | None = None, growth: float = 1.0, max_element_planes: int = 1 << 30):
+                 n_fine_planes: int | None = None, growth: float = 1.0, max_element_planes: int = 1 << 30,
+                 cross_cells: int = 1):
         props = material_properties(load_potential(potential), element, comm=comm)
         h = 0.5 * props.a0_A
         n_wall = _wall_planes(props.cutoff_A, h)
@@ -222,7 +227,7 @@ class CoupledStrip(_Strip):
         self.n_wall, self.n_pad = n_wall, n_pad
         first_pad = n_wall + n_free_planes
         first_hs = first_pad - n_handshake_planes
-        self._open(potential, element, comm, first_pad + n_pad, {
+        self._open(potential, element, comm, first_pad + n_pad, cross_cells=cross_cells, groups_of_plane={
             "wall": lambda p: p < n_wall,
             "free": lambda p: (p >= n_wall) & (p < first_pad),
             "handshake": lambda p: (p >= first_hs) & (p < first_pad),
@@ -230,18 +235,20 @@ class CoupledStrip(_Strip):
         energy = method == "energy"
         self.energy_ids = np.flatnonzero(self.plane < (first_pad + n_pad if energy else first_pad)) + 1
         a0 = self.a0_A
+        side = cross_cells * a0                                       # cross-section side, Å
+        per_plane = 2 * cross_cells ** 2
 
         # one element column per plane spacing, nodes on the planes
         last = first_pad + n_pad + n_continuum_planes
         first_node = first_pad if energy else first_hs
         fine_end = last if n_fine_planes is None else min(last, first_pad + n_pad + n_fine_planes)
-        mesh = chain_mesh(h * graded_columns(first_node, fine_end, last, growth, max_element_planes), a0)
+        mesh = chain_mesh(h * graded_columns(first_node, fine_end, last, growth, max_element_planes), side)
         self.mesh = mesh
         column = np.rint(mesh.points[:, 0] / h).astype(int)          # plane index of each node
         rho = mass_density(self.masses_amu[0], a0 ** 3 / 4)
         material = Material(np.asarray(props.C_GPa), np.eye(3), density=rho)
-        K = stiffness_matrix(mesh, material, thickness=a0)
-        mass = lumped_mass(mesh, rho, thickness=a0)
+        K = stiffness_matrix(mesh, material, thickness=side)
+        mass = lumped_mass(mesh, rho, thickness=side)
         n_dofs = mesh.n_dofs
 
         hs_ids = self.region.group_ids("handshake")
@@ -250,7 +257,7 @@ class CoupledStrip(_Strip):
             for node in np.flatnonzero(column == self.plane[atom - 1]):
                 rows.append(2 * node)
                 cols.append(3 * slot)
-                vals.append(0.5)
+                vals.append(1.0 / per_plane)
         driven = sp.csr_matrix((vals, (rows, cols)), shape=(n_dofs, 3 * hs_ids.size))
 
         pad_ids = self.region.group_ids("pad")
@@ -269,10 +276,10 @@ class CoupledStrip(_Strip):
             # only elements reaching beyond the pad; pad columns carry the pad atoms' mass
             beyond = (column[mesh.cells] >= first_pad + n_pad).any(axis=1)
             sub = TriangleMesh(mesh.points, mesh.cells[beyond], mesh.node_region, np.zeros(beyond.sum(), np.int8))
-            K = stiffness_matrix(sub, material, thickness=a0)
-            mass = lumped_mass(sub, rho, thickness=a0)
+            K = stiffness_matrix(sub, material, thickness=side)
+            mass = lumped_mass(sub, rho, thickness=side)
             on_pad = np.repeat(column < first_pad + n_pad, 2)
-            mass[on_pad] = self.masses_amu[0]                       # two atoms per plane, two nodes
+            mass[on_pad] = 0.5 * per_plane * self.masses_amu[0]      # a plane's atoms on two nodes
             self.dynamics = CoupledDynamics(self.region, K, mass, driven, pad, clamped, timestep_ps,
                                             fixed_groups=("wall",), method="energy")
             return
@@ -284,7 +291,7 @@ class CoupledStrip(_Strip):
         for w in np.unique(weight[weight > 0]):
             cells = mesh.cells[weight == w]
             sub = TriangleMesh(mesh.points, cells, mesh.node_region, np.zeros(len(cells), np.int8))
-            K_energy = K_energy + w * stiffness_matrix(sub, material, thickness=a0)
+            K_energy = K_energy + w * stiffness_matrix(sub, material, thickness=side)
         self.dynamics = CoupledDynamics(self.region, K, mass, driven, pad, clamped, timestep_ps,
                                         energy_stiffness=K_energy, fixed_groups=("wall",))
 
