@@ -69,7 +69,8 @@ def gather_rows(comm, slots: np.ndarray, values: np.ndarray, n_rows: int) -> np.
     (n_rows, w) ndarray
         Identical on every rank whatever the number of ranks.
     """
-    values = np.asarray(values, dtype=float).reshape(len(slots), -1)
+    values = np.asarray(values, dtype=float)
+    values = values.reshape(len(slots), -1) if values.ndim != 2 else values
     width = values.shape[1]
     out = np.zeros((n_rows, width))
     if comm.size == 1:
