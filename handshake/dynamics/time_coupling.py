@@ -170,9 +170,11 @@ class CoupledDynamics:
         self.steps = 0
         self._observers: list = []
         self.dead_load = np.zeros(n)
+        region.compute()
+        #: per-atom potential energies at construction (the reference crystal), by id − 1, eV
+        self.baseline_eV = region.gather_energies()
         if method == "energy":
             # forces of the perfect crystal on the pad atoms (their outer surface), cancelled
-            region.compute()
             f0 = region.gather_forces()[self.pad_ids - 1]
             self.dead_load = -(self.P.T @ f0.ravel())
 
@@ -250,6 +252,27 @@ class CoupledDynamics:
         self.region.set_displacements(self.pad_ids, (self.P @ self.u).reshape(-1, 3))
 
     # ------------------------------------------------------------------ energy
+    def total_energy_eV(self) -> dict:
+        """Energies above the state at construction, eV, between runs (collective).
+
+        Atoms: kinetic energy of the integrated atoms; potential energy Σ (e_i − e_i⁰) of all
+        atoms but the pad (force coupling) or of all atoms (energy coupling). Continuum: see
+        :meth:`continuum_energy_eV`.
+        """
+        region = self.region
+        moving = np.ones(region.natoms, dtype=bool)
+        for group in ("pad",) + self.fixed_groups:
+            moving[region.group_ids(group) - 1] = False
+        v = region.gather_velocities()
+        kinetic = 0.5 * float(np.sum(region.masses_amu[moving, None] * v[moving] ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
+        counted = np.ones(region.natoms, dtype=bool)
+        if self.method == "force":
+            counted[self.pad_ids - 1] = False
+        potential = float(np.sum((region.gather_energies() - self.baseline_eV)[counted]))
+        c_kin, c_strain = self.continuum_energy_eV()
+        return {"atoms_kinetic": kinetic, "atoms_potential": potential, "continuum_kinetic": c_kin,
+                "continuum_strain": c_strain, "total": kinetic + potential + c_kin + c_strain}
+
     def continuum_velocities(self) -> np.ndarray:
         """Velocities at the current instant t_N (between runs), Å/ps per DOF."""
         if not self._started:
