@@ -44,6 +44,8 @@ Units: Å, eV, ps, amu.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -168,6 +170,8 @@ class CoupledDynamics:
         self._started = False
         self._saved = None
         self.steps = 0
+        #: wall time spent in the exchange and the continuum step (observers excluded), s
+        self.exchange_seconds = 0.0
         self._observers: list = []
         self.dead_load = np.zeros(n)
         region.compute()
@@ -197,6 +201,7 @@ class CoupledDynamics:
                            self.handshake_ids.size)
 
     def __call__(self, step) -> None:
+        start = time.perf_counter()
         u_h = self.handshake_displacements(step)
         u = self.u
         u[self.driven_dofs] = self._driven @ u_h.ravel()
@@ -219,6 +224,7 @@ class CoupledDynamics:
         u_pad = (self.P @ u).reshape(-1, 3)
         step.set_displacements(pad, u_pad[self._pad_slot[step.ids[pad]]])
         self.steps += 1
+        self.exchange_seconds += time.perf_counter() - start
         for observer in self._observers:
             observer(step)
 
