@@ -81,3 +81,22 @@ def test_slab_wave_reflection_against_full_atomistics():
           + "\n  reference energy in the core / incident " + " ".join(f"{x:.1e}" for x in left))
     assert left[-1] < 1e-3            # the wave has left the core
     assert max(reflected) <= 0.01
+
+
+def test_homogeneous_strain_is_an_equilibrium_of_the_dynamics():
+    """Dynamic patch test: Cu at 1 % biaxial strain plus 0.5 % shear, applied as the model's
+    far field, at rest. The elements carry û = u − u_app = 0, the pad sits on the exact
+    strain, so nothing may move (force coupling: no ghost forces)."""
+    geometry = CoupledGeometry(atomistic_radius_A=15.0, handshake_width_A=4.0, outer_radius_A=45.0)
+    with CoupledModel("Cu_mishin1", [[1, -1, 0], [1, 1, 1], [-1, -1, 2]], geometry) as model:
+        model.apply(model.homogeneous_strain([[0.01, 0.005, 0.0], [0.005, 0.01, 0.0], [0.0, 0.0, 0.0]]))
+        dynamics = slab_dynamics(model, method="force")
+        dynamics.run(300)
+        v = model.atomistic.gather_velocities()
+        u = model.atomistic.gather_displacements()
+        applied = model.applied_displacements_atoms
+    print(f"\ndynamic patch test, 300 steps: max |v| {np.abs(v).max():.1e} Å/ps, "
+          f"max |u - u_app| {np.abs(u - applied).max():.1e} Å, max |û| {np.abs(dynamics.u).max():.1e} Å")
+    assert np.abs(applied).max() > 0.1
+    assert np.abs(v).max() < 1e-8
+    assert np.abs(u - applied).max() < 1e-10

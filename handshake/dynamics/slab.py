@@ -24,9 +24,9 @@ def _submesh(mesh, keep: np.ndarray) -> TriangleMesh:
 def slab_dynamics(model, timestep_ps: float = 0.002, method: str = "force") -> CoupledDynamics:
     """:class:`CoupledDynamics` of ``model``'s atoms and mesh, the outer boundary clamped.
 
-    The model's far fields are not applied in time (waves and thermal motion around the
-    reference crystal, or a state relaxed beforehand that then stays fixed on the outer
-    boundary: u = u_app + û with û integrated in time).
+    The model's applied far field (``model.apply``, before this call) stays fixed in time:
+    the elements carry the correction û = u − u_app, clamped on the outer boundary, as in the
+    statics. After a new ``model.apply`` call :func:`follow_applied_field`.
 
     Parameters
     ----------
@@ -55,17 +55,39 @@ def slab_dynamics(model, timestep_ps: float = 0.002, method: str = "force") -> C
     on_hs = np.zeros(mesh.n_nodes, bool)
     on_hs[zone.handshake_nodes] = True
     if method == "energy":
-        on_atoms = on_hs.copy()
-        on_atoms[zone.pad_nodes] = True
-        beyond = ~on_atoms[mesh.cells].all(axis=1)
-        sub = _submesh(mesh, beyond)
-        K = stiffness_matrix(sub, model.material, thickness=thickness, components=COMPONENTS)
-        node_mass = lumped_mass(sub, rho, thickness)[::2]
-        node_mass[zone.pad_nodes] = region.masses_amu[zone.pad_ids - 1]
-        node_mass[node_mass == 0.0] = 1.0                    # handshake nodes: clamped, unused
-        return CoupledDynamics(region, K, np.repeat(node_mass, COMPONENTS), sp.csr_matrix((n_dofs, driven.shape[1])),
-                               pad, np.concatenate([clamped, _node_rows(zone.handshake_nodes)]), timestep_ps,
-                               method="energy")
+        dynamics = _energy_dynamics(model, mesh, on_hs, rho, thickness, region, n_dofs, driven, pad, clamped,
+                                    timestep_ps)
+    else:
+        dynamics = _force_dynamics(model, mesh, on_hs, rho, thickness, region, n_dofs, driven, pad, clamped,
+                                   timestep_ps)
+    follow_applied_field(dynamics, model)
+    return dynamics
+
+
+def follow_applied_field(dynamics: CoupledDynamics, model) -> None:
+    """Hand the model's current applied displacements at the handshake and pad atoms to the
+    dynamics (collective)."""
+    applied = model.applied_displacements_atoms
+    dynamics.set_applied_displacements(applied[dynamics.handshake_ids - 1], applied[dynamics.pad_ids - 1])
+
+
+def _energy_dynamics(model, mesh, on_hs, rho, thickness, region, n_dofs, driven, pad, clamped, timestep_ps):
+    zone = model.zone
+    on_atoms = on_hs.copy()
+    on_atoms[zone.pad_nodes] = True
+    beyond = ~on_atoms[mesh.cells].all(axis=1)
+    sub = _submesh(mesh, beyond)
+    K = stiffness_matrix(sub, model.material, thickness=thickness, components=COMPONENTS)
+    node_mass = lumped_mass(sub, rho, thickness)[::2]
+    node_mass[zone.pad_nodes] = region.masses_amu[zone.pad_ids - 1]
+    node_mass[node_mass == 0.0] = 1.0                    # handshake nodes: clamped, unused
+    return CoupledDynamics(region, K, np.repeat(node_mass, COMPONENTS), sp.csr_matrix((n_dofs, driven.shape[1])),
+                           pad, np.concatenate([clamped, _node_rows(zone.handshake_nodes)]), timestep_ps,
+                           method="energy")
+
+
+def _force_dynamics(model, mesh, on_hs, rho, thickness, region, n_dofs, driven, pad, clamped, timestep_ps):
+    zone = model.zone
     node_mass = lumped_mass(mesh, rho, thickness)[::2]
     # the continuum's share of the strain energy: elements by their nodes outside the free atoms
     weight = (~on_hs[mesh.cells]).mean(axis=1)

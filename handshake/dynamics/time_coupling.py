@@ -164,6 +164,10 @@ class CoupledDynamics:
         self.pad_ids = region.group_ids("pad")
         self._hs_slot = slot_map(self.handshake_ids, region.natoms)
         self._pad_slot = slot_map(self.pad_ids, region.natoms)
+        #: applied (analytic) displacements of the handshake and pad atoms, Å: the continuum
+        #: carries the correction û = u − u_app (see :meth:`set_applied_displacements`)
+        self.handshake_applied = np.zeros((self.handshake_ids.size, 3))
+        self.pad_applied = np.zeros((self.pad_ids.size, 3))
         self.u = np.zeros(n)
         self.v = np.zeros(n)          # v_{n-1/2} once started; v_0 before the first step
         self.a = np.zeros(n)
@@ -183,6 +187,18 @@ class CoupledDynamics:
             self.dead_load = -(self.P.T @ f0.ravel())
 
     # ------------------------------------------------------------------ initial state
+    def set_applied_displacements(self, handshake_A: np.ndarray, pad_A: np.ndarray) -> None:
+        """Applied far-field displacements u_app at the handshake and pad atoms (Å, in the
+        order of their groups). The finite elements then carry the correction û = u − u_app,
+        which vanishes on the clamped outer boundary (the CADD superposition), and the pad
+        atoms are placed at u_app + P û (collective)."""
+        self.handshake_applied = np.asarray(handshake_A, dtype=float).reshape(-1, 3)
+        self.pad_applied = np.asarray(pad_A, dtype=float).reshape(-1, 3)
+        self.region.set_displacements(self.pad_ids, self._pad_displacements(self.u))
+
+    def _pad_displacements(self, u: np.ndarray) -> np.ndarray:
+        return (self.P @ u).reshape(-1, 3) + self.pad_applied
+
     def set_continuum_state(self, u_A=None, v_A_per_ps=None) -> None:
         """Initial continuum displacements (Å) and velocities (Å/ps) per DOF; the pad atoms are
         placed accordingly (collective). Driven DOFs are overwritten by the atoms."""
@@ -191,7 +207,7 @@ class CoupledDynamics:
         if v_A_per_ps is not None:
             self.v = np.where(self.integrated, np.asarray(v_A_per_ps, dtype=float), 0.0)
         self._started = False
-        self.region.set_displacements(self.pad_ids, (self.P @ self.u).reshape(-1, 3))
+        self.region.set_displacements(self.pad_ids, self._pad_displacements(self.u))
 
     # ------------------------------------------------------------------ the exchange
     def handshake_displacements(self, step) -> np.ndarray:
@@ -204,7 +220,7 @@ class CoupledDynamics:
         start = time.perf_counter()
         u_h = self.handshake_displacements(step)
         u = self.u
-        u[self.driven_dofs] = self._driven @ u_h.ravel()
+        u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
         force = self.dead_load - self.K @ u
         if self.method == "energy":
             pad = step.local_indices("pad")
@@ -221,7 +237,7 @@ class CoupledDynamics:
         u += self.dt * self.v                     # u_{n+1}; driven DOFs are reset next call
         self.a = a
         pad = step.local_indices("pad")
-        u_pad = (self.P @ u).reshape(-1, 3)
+        u_pad = self._pad_displacements(u)
         step.set_displacements(pad, u_pad[self._pad_slot[step.ids[pad]]])
         self.steps += 1
         self.exchange_seconds += time.perf_counter() - start
@@ -255,7 +271,7 @@ class CoupledDynamics:
         u_now, v_before, a_now, was_started = self._saved
         self.u, self.v, self.a, self._started = u_now, v_before, a_now, was_started
         self._saved = None
-        self.region.set_displacements(self.pad_ids, (self.P @ self.u).reshape(-1, 3))
+        self.region.set_displacements(self.pad_ids, self._pad_displacements(self.u))
 
     # ------------------------------------------------------------------ energy
     def total_energy_eV(self) -> dict:
@@ -292,6 +308,6 @@ class CoupledDynamics:
         kinetic = 0.5 * float(np.sum(self.mass_amu * v ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
         u = self.u.copy()
         u_h = self.region.gather_displacements()[self.handshake_ids - 1]
-        u[self.driven_dofs] = self._driven @ u_h.ravel()
+        u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
         strain = 0.5 * float(u @ (self.K_energy @ u)) - float(self.dead_load @ u)
         return kinetic, strain
