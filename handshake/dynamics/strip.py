@@ -204,6 +204,8 @@ class CoupledStrip(_Strip):
     max_element_planes : int
     cross_cells : int
         Cubic cells across the strip along y and z (more atoms per plane, same waves).
+    subcycles : int
+        MD steps per continuum step (see :class:`CoupledDynamics`).
     method : {"force", "energy"}
         Coupling of :class:`CoupledDynamics`. ``"energy"``: the mesh starts at the first pad
         plane, the pad columns carry the pad atoms' mass, and only the elements beyond the
@@ -218,7 +220,7 @@ class CoupledStrip(_Strip):
     def __init__(self, potential, n_free_planes: int, n_handshake_planes: int = 4, n_continuum_planes: int = 200,
                  timestep_ps: float = 0.002, element=None, comm=None, method: str = "force",
                  n_fine_planes: int | None = None, growth: float = 1.0, max_element_planes: int = 1 << 30,
-                 cross_cells: int = 1):
+                 cross_cells: int = 1, subcycles: int = 1):
         props = material_properties(load_potential(potential), element, comm=comm)
         h = 0.5 * props.a0_A
         n_wall = _wall_planes(props.cutoff_A, h)
@@ -281,7 +283,7 @@ class CoupledStrip(_Strip):
             on_pad = np.repeat(column < first_pad + n_pad, 2)
             mass[on_pad] = 0.5 * per_plane * self.masses_amu[0]      # a plane's atoms on two nodes
             self.dynamics = CoupledDynamics(self.region, K, mass, driven, pad, clamped, timestep_ps,
-                                            fixed_groups=("wall",), method="energy")
+                                            fixed_groups=("wall",), method="energy", subcycles=subcycles)
             return
         # the continuum's share of the strain energy: each element in proportion to its
         # nodes outside the handshake planes (the free atoms' energies hold the rest)
@@ -293,7 +295,7 @@ class CoupledStrip(_Strip):
             sub = TriangleMesh(mesh.points, cells, mesh.node_region, np.zeros(len(cells), np.int8))
             K_energy = K_energy + w * stiffness_matrix(sub, material, thickness=side)
         self.dynamics = CoupledDynamics(self.region, K, mass, driven, pad, clamped, timestep_ps,
-                                        energy_stiffness=K_energy, fixed_groups=("wall",))
+                                        energy_stiffness=K_energy, fixed_groups=("wall",), subcycles=subcycles)
 
     def run(self, nsteps: int) -> None:
         """Coupled NVE steps in one LAMMPS run (collective)."""

@@ -121,6 +121,11 @@ class CoupledDynamics:
         of them outside the free atoms). Default: ``stiffness``.
     fixed_groups : tuple of str
         Further atom groups LAMMPS does not integrate (rigid walls).
+    subcycles : int
+        The continuum steps every ``subcycles`` MD steps with Δt_c = subcycles Δt (where
+        that is below its critical step); between its steps the pad atoms move linearly from
+        u_k to u_{k+n} and the handshake is not read. The energy coupling is then no longer
+        one leapfrog (the pad forces are sampled every n-th step only).
     method : {"force", "energy"}
         See the module notes. For ``"energy"``, ``stiffness`` holds only the elements beyond
         the atoms, ``mass_amu`` the pad atoms' masses on the pad DOFs, and ``driven`` may be
@@ -136,7 +141,12 @@ class CoupledDynamics:
 
     def __init__(self, region, stiffness, mass_amu, driven, pad_interpolation, clamped_dofs,
                  timestep_ps: float, energy_stiffness=None, fixed_groups: tuple[str, ...] = (),
-                 method: str = "force"):
+                 method: str = "force", subcycles: int = 1):
+        if int(subcycles) < 1:
+            raise ValueError("subcycles must be ≥ 1")
+        self.subcycles = int(subcycles)
+        self._run_start = 0
+        self._u_from = None
         if method not in ("force", "energy"):
             raise ValueError(f"unknown dynamics coupling {method!r}; expected 'force' or 'energy'")
         self.method = method
@@ -158,7 +168,8 @@ class CoupledDynamics:
         integrated[self.clamped_dofs] = False
         self.integrated = integrated
         self._inv_m = np.where(integrated, EV_PER_A_AMU_TO_A_PER_PS2 / self.mass_amu, 0.0)
-        self.dt = float(timestep_ps)
+        self.dt = float(timestep_ps) * int(subcycles)      # continuum step Δt_c, ps
+        self.md_timestep_ps = float(timestep_ps)
         self.fixed_groups = tuple(fixed_groups)
         self.handshake_ids = region.group_ids("handshake")
         self.pad_ids = region.group_ids("pad")
@@ -218,6 +229,22 @@ class CoupledDynamics:
 
     def __call__(self, step) -> None:
         start = time.perf_counter()
+        j = (int(step.step) - self._run_start) % self.subcycles
+        if j:
+            self._place_pad(step, self._u_from + (j + 1) / self.subcycles * (self.u - self._u_from))
+        else:
+            self._advance(step)
+        self.steps += 1
+        self.exchange_seconds += time.perf_counter() - start
+        for observer in self._observers:
+            observer(step)
+
+    def _place_pad(self, step, u: np.ndarray) -> None:
+        pad = step.local_indices("pad")
+        step.set_displacements(pad, self._pad_displacements(u)[self._pad_slot[step.ids[pad]]])
+
+    def _advance(self, step) -> None:
+        """One continuum step from t_k (atoms now) to t_k + Δt_c; pad to the next MD instant."""
         u_h = self.handshake_displacements(step)
         u = self.u
         u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
@@ -236,13 +263,11 @@ class CoupledDynamics:
             self._started = True
         u += self.dt * self.v                     # u_{n+1}; driven DOFs are reset next call
         self.a = a
-        pad = step.local_indices("pad")
-        u_pad = self._pad_displacements(u)
-        step.set_displacements(pad, u_pad[self._pad_slot[step.ids[pad]]])
-        self.steps += 1
-        self.exchange_seconds += time.perf_counter() - start
-        for observer in self._observers:
-            observer(step)
+        if self.subcycles == 1:
+            self._place_pad(step, u)
+        else:
+            self._u_from = self._saved[0]
+            self._place_pad(step, self._u_from + (u - self._u_from) / self.subcycles)
 
     # ------------------------------------------------------------------ running
     def add_observer(self, observer) -> None:
@@ -257,10 +282,13 @@ class CoupledDynamics:
         a following run (which re-evaluates forces at t_N) see a consistent state; splitting
         a run in several therefore gives the same trajectory as one long run.
         """
+        if int(nsteps) % self.subcycles:
+            raise ValueError(f"{nsteps} steps is not a multiple of the {self.subcycles} sub-cycles")
         region = self.region
+        self._run_start = int(region.lmp.extract_global("ntimestep"))
         region.attach(self)
         try:
-            region.run(int(nsteps), timestep_ps=self.dt, fixed=("pad",) + self.fixed_groups)
+            region.run(int(nsteps), timestep_ps=self.md_timestep_ps, fixed=("pad",) + self.fixed_groups)
         finally:
             region.detach(self)
             self._rewind()
