@@ -127,6 +127,15 @@ class ExchangeStep:
         self._region._touched_rows.append(local)
 
     @property
+    def v(self) -> np.ndarray:
+        """Velocities of the local atoms, (nlocal, 3), LAMMPS frame, Å/ps (a view).
+
+        In an MD step the callback runs after the first half kick of velocity Verlet,
+        so these are the half-step velocities v(t + Δt/2) while ``x`` is x(t + Δt).
+        """
+        return self._region.lmp.numpy.extract_atom("v")[: len(self.ids)]
+
+    @property
     def pair_forces(self) -> np.ndarray:
         """Forces from the potential at this evaluation, (nlocal, 3), eV/Å (read only)."""
         return self._region.lmp.numpy.extract_atom("f")[: len(self.ids)]
@@ -207,6 +216,8 @@ class AtomisticRegion:
         cell, rotation = lammps_frame(atoms)
         self._rotation = None if np.allclose(rotation, np.eye(3), atol=1e-14) else rotation
         self.reference_positions = atoms.positions @ rotation  # LAMMPS frame, by id - 1
+        #: mass of each atom, by id − 1, amu
+        self.masses_amu = np.array([atomic_masses[atomic_numbers[s]] for s in symbols])
 
         self.lmp = open_lammps(self.comm, log_file=log_file, screen=screen)
         self._observers: list[tuple[Observer, int]] = []
@@ -310,6 +321,10 @@ class AtomisticRegion:
         """
         self._observers.append((observer, int(interval)))
         self._energy_enabled |= energy
+
+    def detach(self, observer: Observer) -> None:
+        """Remove ``observer`` (every attachment of it)."""
+        self._observers = [(o, i) for o, i in self._observers if o is not observer]
 
     def detach_all(self) -> None:
         """Remove all observers."""

@@ -1,0 +1,341 @@
+"""Force-based coupled dynamics: velocity Verlet for the atoms, central differences for the
+continuum, exchanged every MD step inside one LAMMPS ``run``.
+
+The atoms are integrated by LAMMPS (velocity Verlet, ``fix nve``); the finite elements by the
+central-difference scheme with a lumped mass, in leapfrog form. The two meet in a handshake
+zone (the CADD / FEAt kinematics; Shilkrot, Miller & Curtin, JMPS 52 (2004) 755;
+Qu, Shastry, Curtin & Miller, MSMSE 13 (2005) 1101):
+
+- finite-element DOFs on the handshake zone (*driven* DOFs) follow the free atoms there;
+- pad atoms follow the finite elements (interpolated at their reference sites) and are not
+  integrated by LAMMPS;
+- every other node is integrated by the continuum with the force −K u.
+
+Two ways of closing the loop (``method``):
+
+``"force"`` (default)
+    The pad atoms' forces are ignored; the nodes feel −K u only. Every atom and node has
+    the forces of its own model: no ghost forces (patch test exact), very small wave
+    reflection, but the interaction is not reciprocal, so there is no conserved energy:
+    a long wave crossing the interface changes the total energy by O((k h)²).
+``"energy"``
+    The pad nodes carry the pad atoms' masses and feel the LAMMPS forces on the pad atoms
+    (P^T f_pad) plus −K_c u from the elements beyond the atoms only, and a dead load
+    cancels the forces of the perfect crystal (the pad's outer surface: ghost-force
+    correction). Atoms and nodes then follow one Hamiltonian
+
+        H = Σ ½ m v² + Σ ½ M V² + E_LAMMPS(x_free, X_pad + P u) + ½ uᵀ K_c u + f₀ᵀ P u,
+
+    integrated by one leapfrog: the total energy oscillates at O(Δt²) without drift. The
+    pad's outer layer is a surface of the potential stitched to elements, which reflects
+    more than the force-based handshake.
+
+Both integrators evaluate forces at the same instants t_n. LAMMPS calls ``fix external``
+after it has computed the pair forces at x(t_n), so the callback at step n sees the free
+atoms at t_n, sets the driven DOFs from them, computes the continuum acceleration a_n, and
+advances the continuum to u_{n+1} = u_n + Δt v_{n+½}, v_{n+½} = v_{n−½} + Δt a_n. The pad
+atoms are then moved to u_{n+1}; LAMMPS does not integrate them, so they sit there when the
+pair forces of step n+1 are computed. The scheme is therefore the synchronous
+velocity-Verlet / leapfrog pair, second order in Δt, with one exchange per step and no
+extra LAMMPS call (DESIGN.md §6).
+
+Units: Å, eV, ps, amu.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..continuum import EV_PER_A_AMU_TO_A_PER_PS2
+
+#: Boltzmann constant, eV/K (CODATA 2018)
+KB_EV_PER_K = 8.617333262e-5
+
+
+def gather_rows(comm, slots: np.ndarray, values: np.ndarray, n_rows: int) -> np.ndarray:
+    """Rows of ``values`` that each rank holds at positions ``slots``, assembled on every rank.
+
+    Parameters
+    ----------
+    comm : mpi4py.MPI.Comm
+    slots : (k,) int
+        Row of the result each local row belongs to.
+    values : (k, w) float
+    n_rows : int
+
+    Returns
+    -------
+    (n_rows, w) ndarray
+        Identical on every rank whatever the number of ranks.
+    """
+    values = np.asarray(values, dtype=float)
+    values = values.reshape(len(slots), -1) if values.ndim != 2 else values
+    width = values.shape[1]
+    out = np.zeros((n_rows, width))
+    if comm.size == 1:
+        out[slots] = values
+        return out
+    counts = (width + 1) * np.array(comm.allgather(len(slots)))
+    rows = np.empty(counts.sum())
+    comm.Allgatherv(np.column_stack([slots, values]).ravel(), [rows, counts])
+    rows = rows.reshape(-1, width + 1)
+    out[rows[:, 0].astype(np.int64)] = rows[:, 1:]
+    return out
+
+
+def slot_map(ids: np.ndarray, natoms: int) -> np.ndarray:
+    """Array s with s[id] = position of ``id`` in ``ids`` (−1 for ids not listed)."""
+    slots = np.full(natoms + 1, -1, dtype=np.int64)
+    slots[np.asarray(ids, dtype=np.int64)] = np.arange(len(ids))
+    return slots
+
+
+class CoupledDynamics:
+    """Atoms (LAMMPS, velocity Verlet) and a linear continuum (central differences) in lockstep.
+
+    Parameters
+    ----------
+    region : AtomisticRegion
+        The atoms, with groups ``handshake`` (free atoms that drive finite-element DOFs) and
+        ``pad`` (atoms that follow the finite elements). Its cell must not be rotated with
+        respect to the LAMMPS frame (orthogonal cells and the quasi-2D slabs are not).
+    stiffness : sparse (n_dofs, n_dofs)
+        Continuum stiffness K, eV/Å².
+    mass_amu : (n_dofs,) array
+        Lumped mass per DOF, amu.
+    driven : sparse (n_dofs, 3 n_h)
+        Driven DOF values from the handshake atoms' displacements: u[d] = (driven @ u_h)[d] for
+        every DOF d with a non-empty row; u_h is (n_h, 3) flattened in the order of
+        ``region.group_ids("handshake")``.
+    pad_interpolation : sparse (3 n_p, n_dofs)
+        Pad displacements (n_p, 3) flattened, in the order of ``region.group_ids("pad")``, from u.
+    clamped_dofs : int array
+        DOFs held at zero (outer boundary, out-of-model components).
+    timestep_ps : float
+        Δt, shared by atoms and continuum; below the continuum's critical step.
+    energy_stiffness : sparse (n_dofs, n_dofs), optional
+        The continuum's share of the strain energy, ½ uᵀ K_E u (elements weighted by the part
+        of them outside the free atoms). Default: ``stiffness``.
+    fixed_groups : tuple of str
+        Further atom groups LAMMPS does not integrate (rigid walls).
+    subcycles : int
+        The continuum steps every ``subcycles`` MD steps with Δt_c = subcycles Δt (where
+        that is below its critical step); between its steps the pad atoms move linearly from
+        u_k to u_{k+n} and the handshake is not read. The energy coupling is then no longer
+        one leapfrog (the pad forces are sampled every n-th step only).
+    method : {"force", "energy"}
+        See the module notes. For ``"energy"``, ``stiffness`` holds only the elements beyond
+        the atoms, ``mass_amu`` the pad atoms' masses on the pad DOFs, and ``driven`` may be
+        empty; the atoms must be at their reference sites when the object is made.
+
+    Notes
+    -----
+    The continuum state is replicated on every MPI rank: the handshake displacements are
+    gathered by slot (not by rank order), so every rank advances identical numbers and the
+    trajectory does not depend on the number of ranks beyond the round-off of LAMMPS's own
+    force summation.
+    """
+
+    def __init__(self, region, stiffness, mass_amu, driven, pad_interpolation, clamped_dofs,
+                 timestep_ps: float, energy_stiffness=None, fixed_groups: tuple[str, ...] = (),
+                 method: str = "force", subcycles: int = 1):
+        if int(subcycles) < 1:
+            raise ValueError("subcycles must be ≥ 1")
+        self.subcycles = int(subcycles)
+        self._run_start = 0
+        self._u_from = None
+        if method not in ("force", "energy"):
+            raise ValueError(f"unknown dynamics coupling {method!r}; expected 'force' or 'energy'")
+        self.method = method
+        if region._rotation is not None:
+            raise ValueError("coupled dynamics needs a cell aligned with the LAMMPS frame")
+        self.region = region
+        self.comm = region.comm
+        self.K = sp.csr_matrix(stiffness)
+        self.K_energy = self.K if energy_stiffness is None else sp.csr_matrix(energy_stiffness)
+        self.mass_amu = np.asarray(mass_amu, dtype=float)
+        n = self.mass_amu.size
+        driven = sp.csr_matrix(driven)
+        self.driven_dofs = np.flatnonzero(np.diff(driven.indptr) > 0)
+        self._driven = driven[self.driven_dofs]
+        self.P = sp.csr_matrix(pad_interpolation)
+        self.clamped_dofs = np.asarray(clamped_dofs, dtype=np.int64)
+        integrated = np.ones(n, dtype=bool)
+        integrated[self.driven_dofs] = False
+        integrated[self.clamped_dofs] = False
+        self.integrated = integrated
+        self._inv_m = np.where(integrated, EV_PER_A_AMU_TO_A_PER_PS2 / self.mass_amu, 0.0)
+        self.dt = float(timestep_ps) * int(subcycles)      # continuum step Δt_c, ps
+        self.md_timestep_ps = float(timestep_ps)
+        self.fixed_groups = tuple(fixed_groups)
+        self.handshake_ids = region.group_ids("handshake")
+        self.pad_ids = region.group_ids("pad")
+        self._hs_slot = slot_map(self.handshake_ids, region.natoms)
+        self._pad_slot = slot_map(self.pad_ids, region.natoms)
+        #: applied (analytic) displacements of the handshake and pad atoms, Å: the continuum
+        #: carries the correction û = u − u_app (see :meth:`set_applied_displacements`)
+        self.handshake_applied = np.zeros((self.handshake_ids.size, 3))
+        self.pad_applied = np.zeros((self.pad_ids.size, 3))
+        self.u = np.zeros(n)
+        self.v = np.zeros(n)          # v_{n-1/2} once started; v_0 before the first step
+        self.a = np.zeros(n)
+        self._started = False
+        self._saved = None
+        self.steps = 0
+        #: wall time spent in the exchange and the continuum step (observers excluded), s
+        self.exchange_seconds = 0.0
+        self._observers: list = []
+        self.dead_load = np.zeros(n)
+        region.compute()
+        #: per-atom potential energies at construction (the reference crystal), by id − 1, eV
+        self.baseline_eV = region.gather_energies()
+        if method == "energy":
+            # forces of the perfect crystal on the pad atoms (their outer surface), cancelled
+            f0 = region.gather_forces()[self.pad_ids - 1]
+            self.dead_load = -(self.P.T @ f0.ravel())
+
+    # ------------------------------------------------------------------ initial state
+    def set_applied_displacements(self, handshake_A: np.ndarray, pad_A: np.ndarray) -> None:
+        """Applied far-field displacements u_app at the handshake and pad atoms (Å, in the
+        order of their groups). The finite elements then carry the correction û = u − u_app,
+        which vanishes on the clamped outer boundary (the CADD superposition), and the pad
+        atoms are placed at u_app + P û (collective)."""
+        self.handshake_applied = np.asarray(handshake_A, dtype=float).reshape(-1, 3)
+        self.pad_applied = np.asarray(pad_A, dtype=float).reshape(-1, 3)
+        self.region.set_displacements(self.pad_ids, self._pad_displacements(self.u))
+
+    def _pad_displacements(self, u: np.ndarray) -> np.ndarray:
+        return (self.P @ u).reshape(-1, 3) + self.pad_applied
+
+    def set_continuum_state(self, u_A=None, v_A_per_ps=None) -> None:
+        """Initial continuum displacements (Å) and velocities (Å/ps) per DOF; the pad atoms are
+        placed accordingly (collective). Driven DOFs are overwritten by the atoms."""
+        if u_A is not None:
+            self.u = np.where(self.integrated, np.asarray(u_A, dtype=float), 0.0)
+        if v_A_per_ps is not None:
+            self.v = np.where(self.integrated, np.asarray(v_A_per_ps, dtype=float), 0.0)
+        self._started = False
+        self.region.set_displacements(self.pad_ids, self._pad_displacements(self.u))
+
+    # ------------------------------------------------------------------ the exchange
+    def handshake_displacements(self, step) -> np.ndarray:
+        """Displacements of the handshake atoms, (n_h, 3) Å, gathered from all ranks."""
+        local = step.local_indices("handshake")
+        return gather_rows(self.comm, self._hs_slot[step.ids[local]], step.displacements(local),
+                           self.handshake_ids.size)
+
+    def __call__(self, step) -> None:
+        start = time.perf_counter()
+        j = (int(step.step) - self._run_start) % self.subcycles
+        if j:
+            self._place_pad(step, self._u_from + (j + 1) / self.subcycles * (self.u - self._u_from))
+        else:
+            self._advance(step)
+        self.steps += 1
+        self.exchange_seconds += time.perf_counter() - start
+        for observer in self._observers:
+            observer(step)
+
+    def _place_pad(self, step, u: np.ndarray) -> None:
+        pad = step.local_indices("pad")
+        step.set_displacements(pad, self._pad_displacements(u)[self._pad_slot[step.ids[pad]]])
+
+    def _advance(self, step) -> None:
+        """One continuum step from t_k (atoms now) to t_k + Δt_c; pad to the next MD instant."""
+        u_h = self.handshake_displacements(step)
+        u = self.u
+        u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
+        force = self.dead_load - self.K @ u
+        if self.method == "energy":
+            pad = step.local_indices("pad")
+            f_pad = gather_rows(self.comm, self._pad_slot[step.ids[pad]], step.pair_forces[pad],
+                                self.pad_ids.size)
+            force += self.P.T @ f_pad.ravel()
+        a = self._inv_m * force
+        self._saved = (u.copy(), self.v.copy(), a, self._started)
+        if self._started:
+            self.v += self.dt * a                 # v_{n+1/2} = v_{n-1/2} + Δt a_n
+        else:
+            self.v += 0.5 * self.dt * a           # v_{1/2} = v_0 + Δt/2 a_0
+            self._started = True
+        u += self.dt * self.v                     # u_{n+1}; driven DOFs are reset next call
+        self.a = a
+        if self.subcycles == 1:
+            self._place_pad(step, u)
+        else:
+            self._u_from = self._saved[0]
+            self._place_pad(step, self._u_from + (u - self._u_from) / self.subcycles)
+
+    # ------------------------------------------------------------------ running
+    def add_observer(self, observer) -> None:
+        """Call ``observer(step)`` after the exchange at every step (damping bands, thermostats)."""
+        self._observers.append(observer)
+
+    def run(self, nsteps: int) -> None:
+        """``nsteps`` coupled MD steps in one LAMMPS ``run`` (collective).
+
+        Afterwards the atoms and the continuum are at the same instant t_N: the pad atoms are
+        put back from the continuum's look-ahead u_{N+1} to u_N, so that energies, output and
+        a following run (which re-evaluates forces at t_N) see a consistent state; splitting
+        a run in several therefore gives the same trajectory as one long run.
+        """
+        if int(nsteps) % self.subcycles:
+            raise ValueError(f"{nsteps} steps is not a multiple of the {self.subcycles} sub-cycles")
+        region = self.region
+        self._run_start = int(region.lmp.extract_global("ntimestep"))
+        region.attach(self)
+        try:
+            region.run(int(nsteps), timestep_ps=self.md_timestep_ps, fixed=("pad",) + self.fixed_groups)
+        finally:
+            region.detach(self)
+            self._rewind()
+
+    def _rewind(self) -> None:
+        if self._saved is None:
+            return
+        u_now, v_before, a_now, was_started = self._saved
+        self.u, self.v, self.a, self._started = u_now, v_before, a_now, was_started
+        self._saved = None
+        self.region.set_displacements(self.pad_ids, self._pad_displacements(self.u))
+
+    # ------------------------------------------------------------------ energy
+    def total_energy_eV(self) -> dict:
+        """Energies above the state at construction, eV, between runs (collective).
+
+        Atoms: kinetic energy of the integrated atoms; potential energy Σ (e_i − e_i⁰) of all
+        atoms but the pad (force coupling) or of all atoms (energy coupling). Continuum: see
+        :meth:`continuum_energy_eV`.
+        """
+        region = self.region
+        moving = np.ones(region.natoms, dtype=bool)
+        for group in ("pad",) + self.fixed_groups:
+            moving[region.group_ids(group) - 1] = False
+        v = region.gather_velocities()
+        kinetic = 0.5 * float(np.sum(region.masses_amu[moving, None] * v[moving] ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
+        counted = np.ones(region.natoms, dtype=bool)
+        if self.method == "force":
+            counted[self.pad_ids - 1] = False
+        potential = float(np.sum((region.gather_energies() - self.baseline_eV)[counted]))
+        c_kin, c_strain = self.continuum_energy_eV()
+        return {"atoms_kinetic": kinetic, "atoms_potential": potential, "continuum_kinetic": c_kin,
+                "continuum_strain": c_strain, "total": kinetic + potential + c_kin + c_strain}
+
+    def continuum_velocities(self) -> np.ndarray:
+        """Velocities at the current instant t_N (between runs), Å/ps per DOF."""
+        if not self._started:
+            return self.v.copy()
+        return self.v + 0.5 * self.dt * self.a
+
+    def continuum_energy_eV(self) -> tuple[float, float]:
+        """(kinetic, strain) energy of the continuum at t_N, eV: ½ Σ M v² over integrated DOFs
+        and ½ uᵀ K_E u, with the driven DOFs at the atoms' current displacements."""
+        v = np.where(self.integrated, self.continuum_velocities(), 0.0)
+        kinetic = 0.5 * float(np.sum(self.mass_amu * v ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
+        u = self.u.copy()
+        u_h = self.region.gather_displacements()[self.handshake_ids - 1]
+        u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
+        strain = 0.5 * float(u @ (self.K_energy @ u)) - float(self.dead_load @ u)
+        return kinetic, strain
