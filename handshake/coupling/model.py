@@ -36,6 +36,16 @@ def field_displacements(fields, points_xy: np.ndarray) -> np.ndarray:
     return total
 
 
+def check_relaxation_settings(fmax_eV_per_A: float, max_iterations: int) -> None:
+    """Raise :class:`ValueError` unless the force tolerance (eV/Å) is finite and > 0 and
+    the iteration cap a positive integer."""
+    if not (isinstance(fmax_eV_per_A, (int, float, np.floating)) and np.isfinite(fmax_eV_per_A)
+            and fmax_eV_per_A > 0):
+        raise ValueError(f"fmax_eV_per_A must be a finite force tolerance > 0 eV/Å, got {fmax_eV_per_A!r}")
+    if not (isinstance(max_iterations, (int, np.integer)) and max_iterations > 0):
+        raise ValueError(f"max_iterations must be a positive integer, got {max_iterations!r}")
+
+
 class CoupledModel:
     """A defect's atoms coupled to an anisotropic elastic continuum (quasi-2D, periodic in z).
 
@@ -69,6 +79,14 @@ class CoupledModel:
                  lattice: str | None = None, method: str = "force", comm=None, source: str = "model"):
         from mpi4py import MPI
 
+        from ..atomistic.crystal import crystal_directions
+
+        if not isinstance(geometry, CoupledGeometry):
+            raise TypeError(f"geometry must be a CoupledGeometry, got {type(geometry).__name__}")
+        try:
+            orientation = crystal_directions(orientation)
+        except InputError as exc:
+            raise InputError(exc.message, source=source, field="orientation") from None
         self.comm = comm if comm is not None else MPI.COMM_WORLD
         self.potential = load_potential(potential)
         element = element or self.potential.default_element
@@ -84,7 +102,9 @@ class CoupledModel:
             self.crystal.unit()
         except InputError as exc:
             raise InputError(exc.message, source=source, field="orientation") from None
-        self.geometry = geometry.validated(self.properties.cutoff_A, self.crystal.nearest_neighbour_A, source)
+        unit = self.crystal.unit()
+        self.geometry = geometry.validated(self.properties.cutoff_A, self.crystal.nearest_neighbour_A, source,
+                                           atoms_per_area_A2=len(unit) / abs(np.linalg.det(unit.cell[:2, :2])))
 
         atoms, self.atom_region, self.centre = build_cluster(self.crystal, self.geometry)
         self.reference_positions = atoms.positions.copy()
@@ -149,6 +169,9 @@ class CoupledModel:
         tip : (x, y), optional
             Tip position, Å; default the model's centre.
         """
+        for name, K in (("K_I_MPa_sqrt_m", K_I_MPa_sqrt_m), ("K_II_MPa_sqrt_m", K_II_MPa_sqrt_m)):
+            if not np.isfinite(K):
+                raise ValueError(f"{name} must be a finite number, got {K!r}")
         return KField(self.properties.C_voigt_GPa, self.orientation, K_I_MPa_sqrt_m, K_II_MPa_sqrt_m,
                       tip=tuple(self.centre) if tip is None else tip)
 
@@ -156,6 +179,8 @@ class CoupledModel:
         """Affine field u = G (x − centre) for a displacement gradient G (3×3, lab frame;
         the z column must vanish in this quasi-2D model)."""
         G = np.asarray(gradient, dtype=float)
+        if G.shape != (3, 3) or not np.all(np.isfinite(G)):
+            raise InputError(f"expected a finite 3×3 displacement gradient, got {gradient!r}", field="gradient")
         if np.any(G[:, 2] != 0):
             raise InputError("a quasi-2D model cannot carry ∂u/∂z; the third column must be zero",
                              field="gradient")
@@ -191,6 +216,7 @@ class CoupledModel:
     # ------------------------------------------------------------------ solving
     def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 20000) -> RelaxationResult:
         """Relax atoms and continuum together at the current far field (collective)."""
+        check_relaxation_settings(fmax_eV_per_A, max_iterations)
         return self.method.relax(fmax_eV_per_A, max_iterations)
 
     # ------------------------------------------------------------------ state (collective)
