@@ -24,7 +24,7 @@ Example (``scenarios/edge_dislocation_Cu.toml``)::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -262,43 +262,94 @@ def _in_scenario(exc: InputError, source: str) -> InputError:
     return InputError(exc.message, source=source, field=_SCENARIO_KEYS.get(exc.field, exc.field))
 
 
+class ScenarioPlan(NamedTuple):
+    """What a scenario resolves to before any LAMMPS instance exists."""
+
+    potential: object       #: handshake.potentials.Potential
+    properties: object      #: handshake.materials.MaterialProperties (computed once, then cached)
+    crystal: object         #: handshake.coupling.geometry.Crystal
+    geometry: object        #: handshake.coupling.CoupledGeometry, validated (pad width filled in)
+    centre_A: np.ndarray    #: centre of the regions, Å
+
+
+def check_scenario(scenario: Scenario, source: str) -> ScenarioPlan:
+    """Every check of a scenario against its potential that needs no LAMMPS instance.
+
+    The potential entry and its parameter files, the element, the coupling method, the
+    crystal directions, the geometry against the potential's interaction range and
+    atomic spacing, the crack plane's surface energy and the dislocation cores. Material
+    properties are computed with LAMMPS on the first use of a potential, then read from
+    the cache.
+
+    Raises
+    ------
+    InputError
+        One line naming ``source``, the scenario key and the problem.
+    """
+    from .coupling import CoupledGeometry, coupling_method
+    from .coupling.geometry import Crystal, check_atom_columns, default_centre
+    from .materials import material_properties
+    from .potentials import load_potential
+
+    g, m = scenario.geometry, scenario.material
+    try:
+        geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A,
+                                   g.pad_width_A, g.centre_A, g.mesh_growth, crack=scenario.kind == "crack")
+        potential = load_potential(m.potential)
+        element = m.element or potential.default_element
+        if element not in potential.elements:
+            raise InputError(f"{potential.name} has no parameters for {element} "
+                             f"(it has {', '.join(potential.elements)})", field="element")
+        coupling_method(scenario.coupling.method)
+        properties = material_properties(potential, element)
+        crystal = Crystal(properties.lattice, element, properties.a0_A, tuple(map(tuple, m.orientation)))
+        check_atom_columns(crystal)
+        unit = crystal.unit()
+        geometry = geometry.validated(properties.cutoff_A, crystal.nearest_neighbour_A, source,
+                                      atoms_per_area_A2=len(unit) / abs(np.linalg.det(unit.cell[:2, :2])))
+    except InputError as exc:
+        raise _in_scenario(exc, source) from None
+    if scenario.kind == "crack" and scenario.crack.surface_energy_J_per_m2 is None:
+        from .fracture.griffith import cleavage_surface_energy
+
+        try:
+            cleavage_surface_energy(properties, m.orientation[1])
+        except InputError as exc:
+            raise InputError(exc.message + "; give crack.surface_energy_J_per_m2", source=source,
+                             field="material.orientation") from None
+    centre = np.asarray(geometry.centre_A if geometry.centre_A is not None
+                        else default_centre(unit, widest_gap=geometry.crack), dtype=float)
+    periods = np.diag(unit.cell)[:2]
+    for i, d in enumerate(scenario.dislocations):
+        offset = np.asarray(d.core_A) + periods * d.core_periods
+        if np.linalg.norm(offset) >= geometry.core_radius_A:
+            raise InputError(f"{list(d.core_periods)} lattice periods put the core {np.linalg.norm(offset):.3g} Å "
+                             f"from the centre, outside the atomistic core (radius {geometry.core_radius_A:g} Å)",
+                             source=source, field=f"dislocations[{i}].core_periods")
+    return ScenarioPlan(potential, properties, crystal, geometry, centre)
+
+
 def build_model(scenario: Scenario, source: str, comm=None):
     """The :class:`~handshake.coupling.CoupledModel` and the fixed far fields of a scenario
     (the dislocations and the homogeneous load; a crack's K-field is applied by its ramp).
 
-    Everything that can be wrong with the scenario is checked here, before any output
-    is written: the potential and its files, the geometry against the potential's
-    interaction range, the crack plane's surface energy, the dislocation cores.
+    Everything that can be wrong with the scenario is checked first
+    (:func:`check_scenario`), before any LAMMPS instance or output exists.
     """
-    from .coupling import CoupledGeometry, CoupledModel
+    from .coupling import CoupledModel
 
-    g = scenario.geometry
+    plan = check_scenario(scenario, source)
     try:
-        geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A,
-                                   g.pad_width_A, g.centre_A, g.mesh_growth, crack=scenario.kind == "crack")
-        model = CoupledModel(scenario.material.potential, scenario.material.orientation, geometry,
-                             element=scenario.material.element, method=scenario.coupling.method,
+        model = CoupledModel(plan.potential, scenario.material.orientation, plan.geometry,
+                             element=plan.crystal.element, method=scenario.coupling.method,
                              comm=comm, source=source)
     except InputError as exc:
         raise _in_scenario(exc, source) from None
     try:
-        if scenario.kind == "crack" and scenario.crack.surface_energy_J_per_m2 is None:
-            from .fracture.griffith import cleavage_surface_energy
-
-            try:
-                cleavage_surface_energy(model.properties, model.orientation[1])
-            except InputError as exc:
-                raise InputError(exc.message + "; give crack.surface_energy_J_per_m2", source=source,
-                                 field="material.orientation") from None
         periods = np.diag(model.crystal.unit().cell)[:2]
-        fields = []
-        for i, d in enumerate(scenario.dislocations):
-            core = model.centre + np.asarray(d.core_A) + periods * d.core_periods
-            if np.linalg.norm(core - model.centre) >= model.geometry.core_radius_A:
-                raise InputError(f"{list(d.core_periods)} periods put the core at {np.round(core, 2).tolist()} Å, "
-                                 f"outside the atomistic core (radius {model.geometry.core_radius_A:g} Å)",
-                                 source=source, field=f"dislocations[{i}].core_periods")
-            fields.append(model.dislocation(d.burgers, slip_plane=d.slip_plane, core=tuple(core)))
+        fields = [model.dislocation(d.burgers, slip_plane=d.slip_plane,
+                                    core=tuple(model.centre + np.asarray(d.core_A) + periods * d.core_periods))
+                  for d in scenario.dislocations]
         if scenario.load is not None:
             fields.append(model.homogeneous_strain(scenario.load.gradient))
     except BaseException:

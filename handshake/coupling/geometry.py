@@ -29,6 +29,7 @@ from ase import Atoms
 from ase.neighborlist import neighbor_list
 
 from ..atomistic.crystal import oriented_crystal
+from ..continuum.mesh import Disc, TriangleMesh, graded_mesh_2d
 from ..errors import InputError
 
 FREE, HANDSHAKE, PAD = 0, 1, 2
@@ -210,6 +211,31 @@ class Crystal:
         return float(neighbor_list("d", self.unit(), cutoff=self.a0_A).min())
 
 
+def check_atom_columns(crystal: Crystal) -> None:
+    """Refuse an orientation in which two atoms of the slab share an (x, y) site.
+
+    The quasi-2D model has one finite-element node per atom column along z; in diamond
+    with z along ⟨111⟩, for instance, the two atoms of a bond along z project onto the
+    same site (found by tests/test_hypothesis_geometry.py: the mesh generator then had a
+    zero element size).
+
+    Raises
+    ------
+    InputError
+        Field ``orientation``.
+    """
+    unit = crystal.unit()
+    period = np.diag(unit.cell)[:2]
+    xy = np.mod(unit.positions[:, :2], period)
+    xy[np.isclose(xy, period, atol=1e-6)] = 0.0
+    distinct = np.unique(np.round(xy / (1e-6 * crystal.a0_A)).astype(np.int64), axis=0)
+    if len(distinct) < len(unit):
+        raise InputError(f"with the line along {list(crystal.orientation[2])}, {len(unit) - len(distinct)} of the "
+                         f"{len(unit)} atoms of the {crystal.lattice} slab sit on the (x, y) site of another atom; "
+                         "the quasi-2D model needs one atom per column along z: choose another line direction",
+                         field="orientation")
+
+
 def default_centre(unit: Atoms, widest_gap: bool = False) -> tuple[float, float]:
     """An interstice next to the origin: midway between the two atomic planes normal to y
     that enclose y = 0, and midway between two neighbouring atoms along x of the plane
@@ -288,3 +314,35 @@ def build_cluster(crystal: Crystal, geometry: CoupledGeometry) -> tuple[Atoms, n
     region[r >= geometry.core_radius_A] = HANDSHAKE
     region[r >= geometry.atomistic_radius_A] = PAD
     return atoms, region, centre
+
+
+def site_spacing(sites_xy: np.ndarray) -> float:
+    """Median distance of a site to its nearest neighbour in the (x, y) plane, Å: the
+    element size of the mesh at the atoms."""
+    from scipy.spatial import cKDTree
+
+    return float(np.median(cKDTree(sites_xy).query(sites_xy, k=2)[0][:, 1]))
+
+
+def continuum_mesh(geometry: CoupledGeometry, centre, sites_xy: np.ndarray,
+                   spacing_A: float | None = None) -> TriangleMesh:
+    """The graded continuum mesh of a coupled model: nodes at the sites of the handshake
+    and pad atoms, a hole over the atomistic core, a slit along the crack faces if the
+    geometry has a crack, and elements growing by ``mesh_growth`` out to the outer radius.
+
+    Parameters
+    ----------
+    geometry : CoupledGeometry
+        Validated (pad width filled in).
+    centre : (2,) array
+        Centre of the regions, Å.
+    sites_xy : (n, 2) array
+        Reference sites of the atoms in the (x, y) plane, Å (from :func:`build_cluster`).
+    spacing_A : float, optional
+        Element size at the atoms; default :func:`site_spacing` of the sites.
+    """
+    spacing = site_spacing(sites_xy) if spacing_A is None else spacing_A
+    c = tuple(float(v) for v in centre)
+    return graded_mesh_2d(Disc(c, geometry.outer_radius_A), Disc(c, geometry.cluster_radius_A + 1e-6), h0=spacing,
+                          growth=geometry.mesh_growth, sites=sites_xy, atomistic=Disc(c, geometry.core_radius_A),
+                          hole=True, slit=c if geometry.crack else None)

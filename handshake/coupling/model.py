@@ -13,14 +13,13 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
-
 from ..atomistic import AtomisticRegion
-from ..continuum import Disc, HomogeneousStrain, KField, Material, StrohDislocation, graded_mesh_2d
+from ..continuum import HomogeneousStrain, KField, Material, StrohDislocation
 from ..errors import InputError
 from ..materials import material_properties
 from ..potentials import load_potential
-from .geometry import FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster
+from .geometry import (FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster, check_atom_columns,
+                       continuum_mesh, site_spacing)
 from .handshake_zone import HandshakeZone
 from .internal_relaxation import InternalRelaxation, field_gradients
 from .methods import RelaxationResult, coupling_method
@@ -99,7 +98,7 @@ class CoupledModel:
         self.crystal = Crystal(self.properties.lattice, element, self.properties.a0_A,
                                tuple(map(tuple, self.orientation.tolist())))
         try:
-            self.crystal.unit()
+            check_atom_columns(self.crystal)
         except InputError as exc:
             raise InputError(exc.message, source=source, field="orientation") from None
         unit = self.crystal.unit()
@@ -116,13 +115,9 @@ class CoupledModel:
                   "pad": ids[self.atom_region == PAD], "boundary": ids[self.atom_region != FREE]}
         self.atomistic = AtomisticRegion(atoms, self.potential, comm=self.comm, groups=groups)
 
-        sites = atoms.positions[:, :2]
-        spacing = float(np.median(cKDTree(sites).query(sites, k=2)[0][:, 1]))
         g = self.geometry
-        mesh = graded_mesh_2d(Disc(tuple(self.centre), g.outer_radius_A),
-                              Disc(tuple(self.centre), g.cluster_radius_A + 1e-6), h0=spacing,
-                              growth=g.mesh_growth, sites=sites, atomistic=Disc(tuple(self.centre), g.core_radius_A),
-                              hole=True, slit=tuple(self.centre) if g.crack else None)
+        spacing = site_spacing(atoms.positions[:, :2])
+        mesh = continuum_mesh(g, self.centre, atoms.positions[:, :2], spacing)
         # where the far fields are evaluated for the nodes: the lower copies of nodes on a
         # crack face sit just below it, on their side of the fields' branch cut
         self.field_points = mesh.points.copy()
