@@ -142,9 +142,10 @@ CASES = [
          edits=(("burgers = [0.5, -0.5, 0.0]", "burgers = [0.5, -0.5, 0.0]\nslip_plane = [1, 0, 0]"),)),
     Case("no dislocation", run_(), E + "bad.toml: dislocations: a dislocation scenario needs at least one "
          "[[dislocations]] entry", edits=(("[[dislocations]]\nburgers = [0.5, -0.5, 0.0]\n", ""),)),
-    Case("strain too large", run_(), E + "bad.toml: load.gradient: components up to 2; expected |∂u_i/∂x_j| ≤ 0.25 "
-         "(a small strain for a linear continuum)",
-         edits=(("[[dislocations]]", "[load]\ngradient = [[2.0, 0, 0], [0, 0, 0], [0, 0, 0]]\n[[dislocations]]"),)),
+    Case("strain too large", run_(), E + "bad.toml: load.gradient: components up to 2; "
+         "expected |∂u_i/∂x_j| ≤ 0.25 (a small strain for a linear continuum)",
+         edits=(("[[dislocations]]", "[load]\ngradient = [[2.0, 0, 0], [0, 0, 0], [0, 0, 0]]\n"
+                                     "[[dislocations]]"),)),
     Case("out-of-plane gradient", run_(), E + "bad.toml: load.gradient: the third column (∂u/∂z) must be zero in a "
          "quasi-2D model", edits=(("[[dislocations]]", "[load]\ngradient = [[0, 0, 0.01], [0, 0, 0], [0, 0, 0]]\n"
                                    "[[dislocations]]"),)),
