@@ -113,7 +113,7 @@ def load_toml(path: str | Path, schema: type[BaseModel], what: str,
         field, message = describe_error(exc, data, schema)
         overridden = {o.partition("=")[0].strip() for o in overrides or []}
         if field and any(field == k or field.startswith(k + ".") or field.startswith(k + "[") for k in overridden):
-            field += " (from --set)"
+            message += " (value from --set)"
         raise InputError(message, source=str(path), field=field) from None
 
 

@@ -301,5 +301,5 @@ def test_invalid_scenarios_give_one_clean_line(tmp_path_factory, case):
     # the error is about the key changed, or (for values that clash with another key
     # of the same section, e.g. a huge handshake width) about that section
     section = where[0]
-    assert error.field.split(" ")[0].startswith(dotted(where)) or error.field.startswith(str(section)), \
+    assert error.field.startswith(dotted(where)) or error.field.startswith(str(section)), \
         (line, kind, where)

@@ -188,11 +188,11 @@ CASES = [
     Case("unknown option", run_("--frobnicate"), E + "command line: unrecognized arguments: --frobnicate"),
     Case("--set without =", run_("--set", "geometry.outer_radius_A"), E + "command line: --set: "
          "'geometry.outer_radius_A' is not KEY=VALUE with KEY a dotted name such as geometry.outer_radius_A"),
-    Case("--set with a unit", run_("--set", "geometry.outer_radius_A=6 nm"), E + "bad.toml: geometry.outer_radius_A "
-         "(from --set): Input should be a valid number, unable to parse string as a number; write a plain number in "
-         "Å (the unit is in the key's name), got '6 nm'"),
-    Case("--set unknown key", run_("--set", "geometry.outer_radius=80"), E + "bad.toml: geometry.outer_radius "
-         "(from --set): Extra inputs are not permitted (did you mean outer_radius_A?)"),
+    Case("--set with a unit", run_("--set", "geometry.outer_radius_A=6 nm"), E + "bad.toml: geometry.outer_radius_A: "
+         "Input should be a valid number, unable to parse string as a number; write a plain number in "
+         "Å (the unit is in the key's name), got '6 nm' (value from --set)"),
+    Case("--set unknown key", run_("--set", "geometry.outer_radius=80"), E + "bad.toml: geometry.outer_radius: "
+         "Extra inputs are not permitted (did you mean outer_radius_A?) (value from --set)"),
     Case("--set inside a value", run_("--set", "name.x=1"), E + "command line: --set: 'name.x' goes inside a value "
          "that is not a table"),
     Case("--out is a file", run_("--out", "bad.toml"), E + "command line: --out: bad.toml exists and is not a "
@@ -295,3 +295,16 @@ def test_debug_shows_the_traceback(tmp_path):
     assert result.stderr.strip().endswith("handshake.errors.InputError: bad.toml: geometry.handshake_width_A: "
                                           "Input should be a finite number, got nan")
     assert not (tmp_path / "out").exists()
+
+
+def test_parameter_file_lammps_cannot_read(tmp_path, monkeypatch, capsys):
+    """A setfl file with a valid header but no tables passes the header check; LAMMPS's own
+    refusal is reported as one line naming the potential entry."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Cu_cut.eam.alloy").write_text("comment\ncomment\ncomment\n1 Cu\n")
+    (tmp_path / "pot.toml").write_text((DATA / "potential.toml").read_text().replace("Cu_mishin1", "Cu_cut"))
+    code = main(["materials", "pot.toml", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith(E + "pot.toml: files: LAMMPS refused the potential (")
+    assert "eam/alloy potential file" in err and len(err.splitlines()) == 1
