@@ -308,3 +308,15 @@ def test_parameter_file_lammps_cannot_read(tmp_path, monkeypatch, capsys):
     assert code == 2 and out == ""
     assert err.startswith(E + "pot.toml: files: LAMMPS refused the potential (")
     assert "eam/alloy potential file" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.mpi
+def test_two_ranks_print_the_error_once(tmp_path):
+    case = next(c for c in CASES if c.id == "handshake narrower than spacing")
+    write_case(case, tmp_path)
+    before = snapshot(tmp_path)
+    result = subprocess.run([str(HANDSHAKE.parent / "mpiexec"), "-n", "2", str(HANDSHAKE), *case.argv], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300, env=os.environ.copy())
+    assert result.returncode == 2
+    assert result.stderr == expected_line(case) + "\n"
+    assert snapshot(tmp_path) == before
