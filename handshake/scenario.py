@@ -272,14 +272,14 @@ class ScenarioPlan(NamedTuple):
     centre_A: np.ndarray    #: centre of the regions, Å
 
 
-def check_scenario(scenario: Scenario, source: str) -> ScenarioPlan:
+def check_scenario(scenario: Scenario, source: str, comm=None) -> ScenarioPlan:
     """Every check of a scenario against its potential that needs no LAMMPS instance.
 
     The potential entry and its parameter files, the element, the coupling method, the
     crystal directions, the geometry against the potential's interaction range and
     atomic spacing, the crack plane's surface energy and the dislocation cores. Material
     properties are computed with LAMMPS on the first use of a potential, then read from
-    the cache.
+    the cache (collective on ``comm``, default ``MPI.COMM_WORLD``).
 
     Raises
     ------
@@ -301,7 +301,7 @@ def check_scenario(scenario: Scenario, source: str) -> ScenarioPlan:
             raise InputError(f"{potential.name} has no parameters for {element} "
                              f"(it has {', '.join(potential.elements)})", field="element")
         coupling_method(scenario.coupling.method)
-        properties = material_properties(potential, element)
+        properties = material_properties(potential, element, comm=comm)
         crystal = Crystal(properties.lattice, element, properties.a0_A, tuple(map(tuple, m.orientation)))
         check_atom_columns(crystal)
         unit = crystal.unit()
@@ -338,7 +338,7 @@ def build_model(scenario: Scenario, source: str, comm=None):
     """
     from .coupling import CoupledModel
 
-    plan = check_scenario(scenario, source)
+    plan = check_scenario(scenario, source, comm)
     try:
         model = CoupledModel(plan.potential, scenario.material.orientation, plan.geometry,
                              element=plan.crystal.element, method=scenario.coupling.method,
