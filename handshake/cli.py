@@ -40,8 +40,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="handshake", description=__doc__.splitlines()[0])
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    # --debug is accepted after the command too (handshake run x.toml --debug)
+    debug = _Parser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_parser = commands.add_parser
+    commands.add_parser = lambda *a, **k: _add_parser(*a, parents=[debug], **k)
     commands.required = True
 
     materials = commands.add_parser("materials", help="material properties computed from a potential")
@@ -78,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="verification of the coupling")
     checks = verify.add_subparsers(dest="check", metavar="CHECK", parser_class=_Parser)
     checks.required = True
+    _add_check = checks.add_parser
+    checks.add_parser = lambda *a, **k: _add_check(*a, parents=[debug], **k)
     patch = checks.add_parser("patch-test", help="homogeneous strains: ghost forces and return to equilibrium")
     patch.add_argument("--potential", required=True, help="registry name or TOML path")
     patch.add_argument("--lattice", choices=["fcc", "bcc", "diamond"], help="default: the potential's")
@@ -338,9 +345,19 @@ def cmd_estimate(args) -> int:
     return 0
 
 
+def _rank() -> int:
+    """This process's rank in MPI_COMM_WORLD if MPI is initialised, else 0."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    return mpi.COMM_WORLD.rank if mpi is not None else 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``handshake`` console script; returns the exit code."""
-    argv = sys.argv[1:] if argv is None else argv
+    """Entry point of the ``handshake`` console script; returns the exit code.
+
+    An :class:`InputError` is printed as one line (by rank 0 under MPI) and gives exit
+    code 2; with ``--debug`` it is raised with its traceback instead.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
@@ -348,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         if debug:
             raise
-        print(f"handshake: error: {exc.one_line()}", file=sys.stderr)
+        if _rank() == 0:
+            print(f"handshake: error: {exc.one_line()}", file=sys.stderr)
         return 2
     except RunStopped as exc:
         from mpi4py import MPI

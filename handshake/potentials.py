@@ -189,6 +189,59 @@ def _resolve_file(name: str, toml_dir: Path | None) -> Path | None:
     return next((c.resolve() for c in candidates if c.is_file()), None)
 
 
+def _head(path: Path, n_lines: int) -> list[str]:
+    with path.open("rb") as handle:
+        return [handle.readline().decode("utf-8", "replace") for _ in range(n_lines)]
+
+
+def parameter_file_elements(pair_style: str, path: Path) -> set[str] | None:
+    """Elements a LAMMPS parameter file describes, read from its header or entries.
+
+    Known formats: EAM setfl/Finnis–Sinclair (``eam/alloy``, ``eam/fs``: line 4 is
+    ``N El1 El2 ...``), EAM funcfl (``eam``: line 2 starts with the atomic number),
+    Stillinger–Weber and Tersoff (entries start with three elements) and MEAM libraries
+    (entries start with ``'El'``). Returns None for other styles (not checked).
+
+    Raises
+    ------
+    ValueError
+        If the file does not have the format of ``pair_style``; the message says what
+        was expected.
+    """
+    style = pair_style.split()[0]
+    if style.startswith(("eam/alloy", "eam/fs", "eam/he")):
+        words = _head(path, 4)[3].split()
+        try:
+            count = int(words[0])
+        except (IndexError, ValueError):
+            raise ValueError(f"line 4 of an {style} file should be 'N El1 ... ElN', got {' '.join(words)[:40]!r}") \
+                from None
+        if count < 1 or len(words) < 1 + count:
+            raise ValueError(f"line 4 of an {style} file should list {count} elements, got {' '.join(words)[:40]!r}")
+        return set(words[1:1 + count])
+    if style == "eam" or style.startswith("eam/"):
+        words = _head(path, 2)[1].split()
+        try:
+            z = int(words[0])
+        except (IndexError, ValueError):
+            raise ValueError("line 2 of an eam (funcfl) file should start with the atomic number") from None
+        return {symbol for symbol, number in atomic_numbers.items() if number == z}
+    if style.startswith(("sw", "tersoff")):
+        found = set()
+        for line in path.read_text(errors="replace").splitlines():
+            words = line.split("#")[0].split()
+            if len(words) >= 3 and all(w in atomic_numbers for w in words[:3]):
+                found.update(words[:3])
+        if not found:
+            raise ValueError(f"no {style} entries (lines starting with three element symbols)")
+        return found
+    if style.startswith("meam"):
+        found = {w.strip("'") for line in path.read_text(errors="replace").splitlines()
+                 for w in line.split()[:1] if w.startswith("'") and w.strip("'") in atomic_numbers}
+        return found or None  # the second (parameter) file has no entries of its own
+    return None
+
+
 def potential_from_entry(entry: PotentialEntry, source: Path | None = None) -> Potential:
     """Resolve the files of a validated registry entry into a :class:`Potential`."""
     where = str(source) if source else entry.name
@@ -200,6 +253,17 @@ def potential_from_entry(entry: PotentialEntry, source: Path | None = None) -> P
             raise InputError(f"parameter file {name!r} not found next to the entry "
                              f"nor in {lammps_potentials_dir()}", source=where, field=f"files[{i}]")
         files.append(path)
+    described = set()
+    for i, path in enumerate(files):
+        try:
+            described |= parameter_file_elements(entry.pair_style, path) or set()
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path.name} is not a parameter file of pair_style {entry.pair_style}: {exc}",
+                             source=where, field=f"files[{i}]") from None
+    absent = [e for e in entry.elements if described and e not in described]
+    if absent:
+        raise InputError(f"{', '.join(absent)} absent from the parameter files (they describe "
+                         f"{', '.join(sorted(described))})", source=where, field="elements")
     default = entry.default_element or entry.elements[0]
     if default not in entry.elements:
         raise InputError(f"{default!r} is not one of elements {entry.elements}",

@@ -74,13 +74,20 @@ class RunDirectory:
         self.path = Path(path)
         self.writer = comm.rank == 0
         error = None
-        if self.writer and self.path.exists() and any(self.path.iterdir()) and not (overwrite or resume):
-            error = f"{self.path} exists and is not empty; choose another --out or add --overwrite"
+        if self.writer:
+            if self.path.exists() and not self.path.is_dir():
+                error = f"{self.path} exists and is not a directory; choose another --out"
+            elif self.path.exists() and any(self.path.iterdir()) and not (overwrite or resume):
+                error = f"{self.path} exists and is not empty; choose another --out or add --overwrite"
+            else:
+                try:
+                    self.path.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    error = f"cannot create {self.path} ({exc.strerror})"
         error = comm.bcast(error, root=0)
         if error:
             raise InputError(error, source="command line", field="--out")
         if self.writer:
-            self.path.mkdir(parents=True, exist_ok=True)
             stale_names = ("atoms.extxyz", "checkpoint.npz", "diagnostic.json", "fault.extxyz")
             for stale in [] if resume else [self.path / name for name in stale_names]:
                 stale.unlink(missing_ok=True)

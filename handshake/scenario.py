@@ -24,7 +24,7 @@ Example (``scenarios/edge_dislocation_Cu.toml``)::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -33,8 +33,18 @@ from .errors import InputError
 from .toml_input import load_toml
 
 
+#: most K values one ramp may have (a step of 1e-9 would otherwise build a list of 1e9)
+MAX_K_STEPS = 10000
+
+#: largest component of an applied displacement gradient; beyond it the linear continuum
+#: and the perfect-crystal start are meaningless (atoms would overlap at ~ -0.3)
+MAX_GRADIENT = 0.25
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown keys, NaN and infinity are errors."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class MaterialSection(_Strict):
@@ -50,6 +60,8 @@ class MaterialSection(_Strict):
         d = np.asarray(value)
         if d.shape != (3, 3):
             raise ValueError("expected three crystal directions of three integers each")
+        if np.any(np.all(d == 0, axis=1)):
+            raise ValueError("a direction is the zero vector")
         if abs(d[0] @ d[1]) + abs(d[1] @ d[2]) + abs(d[0] @ d[2]) != 0:
             raise ValueError("directions are not mutually orthogonal")
         if np.cross(d[0], d[1]) @ d[2] <= 0:
@@ -85,6 +97,20 @@ class DislocationSection(_Strict):
                                                               "(keeps the core at an equivalent interstice)")
     slip_plane: tuple[int, int, int] | None = Field(None, description="default: lab y direction")
 
+    @field_validator("burgers")
+    @classmethod
+    def _nonzero(cls, value):
+        if not any(value):
+            raise ValueError("the Burgers vector is zero")
+        return value
+
+    @field_validator("slip_plane")
+    @classmethod
+    def _plane(cls, value):
+        if value is not None and not any(value):
+            raise ValueError("the slip-plane normal is the zero vector")
+        return value
+
 
 class LoadSection(_Strict):
     """A homogeneous displacement gradient added to the far field."""
@@ -99,6 +125,9 @@ class LoadSection(_Strict):
             raise ValueError("expected a 3×3 displacement gradient")
         if np.any(G[:, 2] != 0):
             raise ValueError("the third column (∂u/∂z) must be zero in a quasi-2D model")
+        if np.abs(G).max() > MAX_GRADIENT:
+            raise ValueError(f"components up to {np.abs(G).max():g}; expected |∂u_i/∂x_j| ≤ {MAX_GRADIENT} "
+                             "(a small strain for a linear continuum)")
         return value
 
 
@@ -108,6 +137,14 @@ class KRange(_Strict):
     start: float
     stop: float
     step: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _few_steps(self):
+        n = abs(self.stop - self.start) / self.step
+        if n > MAX_K_STEPS:
+            raise ValueError(f"{n:.3g} steps from {self.start:g} to {self.stop:g}; expected at most {MAX_K_STEPS} "
+                             "(a larger step)")
+        return self
 
     def values(self) -> list[float]:
         direction = 1.0 if self.stop >= self.start else -1.0
@@ -137,6 +174,11 @@ class CrackSection(_Strict):
     @model_validator(mode="after")
     def _ramps_load_and_unload(self):
         up, down = self.loading_values(), self.unloading_values()
+        for name, values in (("loading", up), ("unloading", down)):
+            if len(values) > MAX_K_STEPS:
+                raise ValueError(f"{name} has {len(values)} K values; expected at most {MAX_K_STEPS}")
+            if values and min(values) < 0:
+                raise ValueError(f"{name} has K_I = {min(values):g} < 0; mode-I K values are ≥ 0 MPa·m^½")
         if len(up) < 2 or max(up) <= 0 or np.any(np.diff(up) <= 0):
             raise ValueError("loading never loads: needs at least two increasing K values, the last > 0")
         if self.unloading is not None and (not down or np.any(np.diff(down) >= 0)):
@@ -213,7 +255,7 @@ class RunSection(_Strict):
 class Scenario(_Strict):
     """A complete coupled problem."""
 
-    name: str
+    name: str = Field(min_length=1)
     kind: Literal["dislocation", "crack"]
     description: str = ""
     material: MaterialSection
@@ -229,14 +271,29 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _has_a_defect(self):
+        # InputError's field is appended to the location by handshake.toml_input
         if self.kind == "dislocation" and not self.dislocations:
-            raise ValueError("a dislocation scenario needs at least one [[dislocations]] entry")
+            raise InputError("a dislocation scenario needs at least one [[dislocations]] entry", field="dislocations")
         if self.kind == "crack" and self.crack is None:
-            raise ValueError("a crack scenario needs a [crack] section")
+            raise InputError("a crack scenario needs a [crack] section", field="crack")
         if self.kind == "crack" and self.dislocations:
-            raise ValueError("a crack scenario takes no [[dislocations]]")
+            raise InputError("a crack scenario takes no [[dislocations]]", field="dislocations")
+        if self.kind == "crack" and self.load is not None:
+            raise InputError("a crack scenario takes no [load]: its K ramp sets the far field", field="load")
+        if self.kind == "dislocation" and self.crack is not None:
+            raise InputError('a dislocation scenario takes no [crack] section (kind = "crack" for a crack)',
+                             field="crack")
+        line = np.asarray(self.material.orientation[2])
+        core = self.geometry.atomistic_radius_A - self.geometry.handshake_width_A
+        for i, d in enumerate(self.dislocations):
+            if d.slip_plane is not None and np.dot(d.slip_plane, line) != 0:
+                raise InputError(f"{list(d.slip_plane)} does not contain the dislocation line "
+                                 f"{line.tolist()} (material.orientation[2])", field=f"dislocations[{i}].slip_plane")
+            if np.hypot(*d.core_A) >= core:
+                raise InputError(f"{list(d.core_A)} lies outside the atomistic core of radius {core:g} Å "
+                                 "(atomistic_radius_A − handshake_width_A)", field=f"dislocations[{i}].core_A")
         if self.kind == "crack" and self.glide is not None:
-            raise ValueError("a crack scenario takes no [glide] ramp")
+            raise InputError("a crack scenario takes no [glide] ramp", field="glide")
         return self
 
 
@@ -260,14 +317,93 @@ _SCENARIO_KEYS = {
 }
 
 
+def _in_scenario(exc: InputError, source: str) -> InputError:
+    """``exc`` raised while building a scenario's model, re-addressed to the scenario key.
+
+    An error inside another file (the potential's TOML entry) keeps that file's name in
+    the message, so the line names both."""
+    if exc.source and exc.source != source:
+        return InputError(exc.one_line(), source=source, field="material.potential")
+    return InputError(exc.message, source=source, field=_SCENARIO_KEYS.get(exc.field, exc.field))
+
+
+class ScenarioPlan(NamedTuple):
+    """What a scenario resolves to before any LAMMPS instance exists."""
+
+    potential: object       #: handshake.potentials.Potential
+    properties: object      #: handshake.materials.MaterialProperties (computed once, then cached)
+    crystal: object         #: handshake.coupling.geometry.Crystal
+    geometry: object        #: handshake.coupling.CoupledGeometry, validated (pad width filled in)
+    centre_A: np.ndarray    #: centre of the regions, Å
+
+
+def check_scenario(scenario: Scenario, source: str, comm=None) -> ScenarioPlan:
+    """Every check of a scenario against its potential that needs no LAMMPS instance.
+
+    The potential entry and its parameter files, the element, the coupling method, the
+    crystal directions, the geometry against the potential's interaction range and
+    atomic spacing, the crack plane's surface energy and the dislocation cores. Material
+    properties are computed with LAMMPS on the first use of a potential, then read from
+    the cache (collective on ``comm``, default ``MPI.COMM_WORLD``).
+
+    Raises
+    ------
+    InputError
+        One line naming ``source``, the scenario key and the problem.
+    """
+    from .coupling import CoupledGeometry, coupling_method
+    from .coupling.geometry import Crystal, check_atom_columns, default_centre
+    from .materials import material_properties
+    from .potentials import load_potential
+
+    g, m = scenario.geometry, scenario.material
+    try:
+        geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A,
+                                   g.pad_width_A, g.centre_A, g.mesh_growth, crack=scenario.kind == "crack")
+        potential = load_potential(m.potential)
+        element = m.element or potential.default_element
+        if element not in potential.elements:
+            raise InputError(f"{potential.name} has no parameters for {element} "
+                             f"(it has {', '.join(potential.elements)})", field="element")
+        coupling_method(scenario.coupling.method)
+        properties = material_properties(potential, element, comm=comm)
+        crystal = Crystal(properties.lattice, element, properties.a0_A, tuple(map(tuple, m.orientation)))
+        check_atom_columns(crystal)
+        unit = crystal.unit()
+        geometry = geometry.validated(properties.cutoff_A, crystal.nearest_neighbour_A, source,
+                                      atoms_per_area_A2=len(unit) / abs(np.linalg.det(unit.cell[:2, :2])))
+    except InputError as exc:
+        raise _in_scenario(exc, source) from None
+    if scenario.kind == "crack" and scenario.crack.surface_energy_J_per_m2 is None:
+        from .fracture.griffith import cleavage_surface_energy
+
+        try:
+            cleavage_surface_energy(properties, m.orientation[1])
+        except InputError as exc:
+            raise InputError(exc.message + "; give crack.surface_energy_J_per_m2", source=source,
+                             field="material.orientation") from None
+    centre = np.asarray(geometry.centre_A if geometry.centre_A is not None
+                        else default_centre(unit, widest_gap=geometry.crack), dtype=float)
+    periods = np.diag(unit.cell)[:2]
+    for i, d in enumerate(scenario.dislocations):
+        offset = np.asarray(d.core_A) + periods * d.core_periods
+        if np.linalg.norm(offset) >= geometry.core_radius_A:
+            raise InputError(f"{list(d.core_periods)} lattice periods put the core {np.linalg.norm(offset):.3g} Å "
+                             f"from the centre, outside the atomistic core (radius {geometry.core_radius_A:g} Å)",
+                             source=source, field=f"dislocations[{i}].core_periods")
+    return ScenarioPlan(potential, properties, crystal, geometry, centre)
+
+
 def build_model(scenario: Scenario, source: str, comm=None):
     """The :class:`~handshake.coupling.CoupledModel` and the fixed far fields of a scenario
-    (the dislocations and the homogeneous load; a crack's K-field is applied by its ramp)."""
-    from .coupling import CoupledGeometry, CoupledModel
+    (the dislocations and the homogeneous load; a crack's K-field is applied by its ramp).
 
-    g = scenario.geometry
-    geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A,
-                               g.pad_width_A, g.centre_A, g.mesh_growth, crack=scenario.kind == "crack")
+    Everything that can be wrong with the scenario is checked first
+    (:func:`check_scenario`), before any LAMMPS instance or output exists.
+    """
+    from .coupling import CoupledModel
+
+    plan = check_scenario(scenario, source, comm)
     properties = species = None
     if scenario.alloy is not None:
         from .alloys import effective_medium, random_species
@@ -284,15 +420,19 @@ def build_model(scenario: Scenario, source: str, comm=None):
         def species(positions):
             return random_species(positions, composition, seed, grid)
     try:
-        model = CoupledModel(scenario.material.potential, scenario.material.orientation, geometry,
-                             element=scenario.material.element, method=scenario.coupling.method,
+        model = CoupledModel(plan.potential, scenario.material.orientation, plan.geometry,
+                             element=plan.crystal.element, method=scenario.coupling.method,
                              comm=comm, source=source, properties=properties, species=species)
     except InputError as exc:
-        raise InputError(exc.message, source=source, field=_SCENARIO_KEYS.get(exc.field, exc.field)) from None
-    periods = np.diag(model.crystal.unit().cell)[:2]
-    fields = [model.dislocation(d.burgers, slip_plane=d.slip_plane,
-                                core=tuple(model.centre + np.asarray(d.core_A) + periods * d.core_periods))
-              for d in scenario.dislocations]
-    if scenario.load is not None:
-        fields.append(model.homogeneous_strain(scenario.load.gradient))
+        raise _in_scenario(exc, source) from None
+    try:
+        periods = np.diag(model.crystal.unit().cell)[:2]
+        fields = [model.dislocation(d.burgers, slip_plane=d.slip_plane,
+                                    core=tuple(model.centre + np.asarray(d.core_A) + periods * d.core_periods))
+                  for d in scenario.dislocations]
+        if scenario.load is not None:
+            fields.append(model.homogeneous_strain(scenario.load.gradient))
+    except BaseException:
+        model.close()
+        raise
     return model, fields

@@ -43,13 +43,29 @@ def oriented_crystal(lattice: str, element: str, a0_A: float, directions,
         Repeats of the smallest periodic cell along x, y, z.
     """
     check_lattice(lattice)
-    d = np.asarray(directions)
+    d = crystal_directions(directions)
     if abs(np.dot(d[0], d[1])) + abs(np.dot(d[1], d[2])) + abs(np.dot(d[0], d[2])) != 0:
         raise InputError(f"crystal directions {d.tolist()} are not mutually orthogonal", field="directions")
     if np.dot(np.cross(d[0], d[1]), d[2]) <= 0:
         raise InputError(f"crystal directions {d.tolist()} are not right-handed", field="directions")
     return _BUILDERS[lattice](directions=d.tolist(), size=tuple(size), symbol=element,
                               latticeconstant=a0_A, pbc=True)
+
+
+def crystal_directions(directions) -> np.ndarray:
+    """``directions`` as a (3, 3) integer array, or :class:`InputError` if they are not
+    three non-zero crystal directions of three integers each (Miller indices)."""
+    try:
+        d = np.asarray(directions, dtype=float)
+    except (TypeError, ValueError):
+        d = np.zeros(0)
+    if d.shape != (3, 3) or not np.all(np.isfinite(d)) or np.any(d != np.round(d)):
+        raise InputError(f"expected three crystal directions of three integers each, got {directions!r}",
+                         field="directions")
+    d = d.astype(int)
+    if np.any(np.all(d == 0, axis=1)):
+        raise InputError(f"a direction of {d.tolist()} is the zero vector", field="directions")
+    return d
 
 
 def check_lattice(lattice: str) -> None:

@@ -268,7 +268,13 @@ class AtomisticRegion:
             raise InputError(f"LAMMPS created {lmp.get_natoms()} of {self.natoms} atoms "
                              f"(atoms outside a periodic cell?)", field="positions")
         del created
-        lmp.commands_list(self.potential.pair_commands(self.type_elements))
+        pair = self.potential.pair_commands(self.type_elements)
+        try:
+            lmp.commands_list(pair)
+        except Exception as exc:  # LAMMPS could not read the parameter files
+            reason = str(exc).splitlines()[0].removeprefix("ERROR on proc 0: ").removeprefix("ERROR: ")
+            raise InputError(f"LAMMPS refused the potential ({reason})",
+                             source=str(self.potential.source or self.potential.name), field="files") from None
         lmp.commands_list([
             "neigh_modify every 1 delay 0 check yes",
             f"fix {_FIX_EXTERNAL} all external pf/callback 1 1",

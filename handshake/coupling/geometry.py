@@ -29,9 +29,36 @@ from ase import Atoms
 from ase.neighborlist import neighbor_list
 
 from ..atomistic.crystal import oriented_crystal
+from ..continuum.mesh import Disc, TriangleMesh, graded_mesh_2d
 from ..errors import InputError
 
 FREE, HANDSHAKE, PAD = 0, 1, 2
+
+#: largest model accepted: beyond these a quasi-2D slab no longer fits in memory
+#: (2D direct LU: 5·10⁵ nodes took 3.4 GB here, README "Benchmarks")
+MAX_ATOMS = 10_000_000
+MAX_NODES = 2_000_000
+#: largest outer radius in atomic spacings: beyond ~10⁷ the Delaunay triangulation
+#: (Qhull) loses the handshake-zone nodes to round-off (found by tests/test_hypothesis_geometry.py)
+MAX_OUTER_SPACINGS = 1_000_000
+
+
+def _finite(value, name: str, low: float, strict: bool = True) -> None:
+    try:
+        ok = np.isfinite(float(value)) and (float(value) > low if strict else float(value) >= low)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise InputError(f"expected a finite number {'>' if strict else '≥'} {low:g}, got {value!r}", field=name)
+
+
+def estimated_nodes(inner_radius_A: float, outer_radius_A: float, h0_A: float, growth: float) -> float:
+    """About how many nodes a graded mesh of the annulus has: element size
+    h(d) = h0 + (growth − 1) d at distance d from the inner circle, one node per
+    (√3/2) h² (a triangular lattice)."""
+    d = np.concatenate([[0.0], np.geomspace(1e-3 * h0_A, max(outer_radius_A - inner_radius_A, 2e-3 * h0_A), 2000)])
+    density = 2 * np.pi * (inner_radius_A + d) / (0.5 * np.sqrt(3) * (h0_A + (growth - 1.0) * d) ** 2)
+    return float(np.sum(0.5 * (density[1:] + density[:-1]) * np.diff(d)))
 
 
 @dataclass(frozen=True)
@@ -68,7 +95,21 @@ class CoupledGeometry:
     mesh_growth: float = 1.1
     crack: bool = False
 
-    def validated(self, cutoff_A: float, spacing_A: float, source: str = "geometry") -> "CoupledGeometry":
+    def __post_init__(self):
+        _finite(self.atomistic_radius_A, "atomistic_radius_A", 0.0)
+        _finite(self.handshake_width_A, "handshake_width_A", 0.0, strict=False)
+        _finite(self.outer_radius_A, "outer_radius_A", 0.0)
+        if self.pad_width_A is not None:
+            _finite(self.pad_width_A, "pad_width_A", 0.0)
+        if self.centre_A is not None:
+            if np.shape(self.centre_A) != (2,):
+                raise InputError(f"expected (x, y) in Å, got {self.centre_A!r}", field="centre_A")
+            for c in self.centre_A:
+                _finite(c, "centre_A", -np.inf)
+        _finite(self.mesh_growth, "mesh_growth", 1.0, strict=False)
+
+    def validated(self, cutoff_A: float, spacing_A: float, source: str = "geometry",
+                  atoms_per_area_A2: float | None = None) -> "CoupledGeometry":
         """Check the set-up is physically meaningful; return it with defaults filled in.
 
         Parameters
@@ -79,12 +120,16 @@ class CoupledGeometry:
             Nearest-neighbour distance of the crystal, Å.
         source : str
             Where the values came from, for error messages (file name or "geometry").
+        atoms_per_area_A2 : float, optional
+            Atoms of the slab per Å² of the (x, y) plane, to refuse models with more
+            than :data:`MAX_ATOMS` atoms.
 
         Raises
         ------
         InputError
             Pad narrower than the cutoff, handshake narrower than one atomic spacing,
-            atomistic region not larger than the handshake, or continuum too small.
+            atomistic region not larger than the handshake, continuum too small, or a
+            model too large (:data:`MAX_ATOMS`, :data:`MAX_NODES`).
         """
         pad = 2.0 * cutoff_A if self.pad_width_A is None else self.pad_width_A
         if pad < cutoff_A:
@@ -104,6 +149,20 @@ class CoupledGeometry:
                              f"(need ≥ {needed:.1f} Å)", source=source, field="outer_radius_A")
         if self.mesh_growth < 1.0:
             raise InputError(f"{self.mesh_growth:g} must be ≥ 1", source=source, field="mesh_growth")
+        cluster = self.atomistic_radius_A + pad
+        if self.outer_radius_A > MAX_OUTER_SPACINGS * spacing_A:
+            raise InputError(f"{self.outer_radius_A:g} Å is more than {MAX_OUTER_SPACINGS:.0e} atomic spacings "
+                             f"(≤ {MAX_OUTER_SPACINGS * spacing_A:.3g} Å accepted)", source=source,
+                             field="outer_radius_A")
+        if atoms_per_area_A2 is not None and np.pi * cluster**2 * atoms_per_area_A2 > MAX_ATOMS:
+            raise InputError(f"{self.atomistic_radius_A:g} Å gives about {np.pi * cluster**2 * atoms_per_area_A2:.2g} "
+                             f"atoms; at most {MAX_ATOMS:.0e} are accepted", source=source,
+                             field="atomistic_radius_A")
+        nodes = estimated_nodes(cluster, self.outer_radius_A, spacing_A, self.mesh_growth)
+        if nodes > MAX_NODES:
+            raise InputError(f"{self.outer_radius_A:g} Å with mesh_growth {self.mesh_growth:g} gives about "
+                             f"{nodes:.2g} finite-element nodes; at most {MAX_NODES:.0e} are accepted (raise "
+                             "mesh_growth or lower outer_radius_A)", source=source, field="outer_radius_A")
         return CoupledGeometry(self.atomistic_radius_A, self.handshake_width_A, self.outer_radius_A,
                                pad, self.centre_A, self.mesh_growth, self.crack)
 
@@ -152,6 +211,31 @@ class Crystal:
         return float(neighbor_list("d", self.unit(), cutoff=self.a0_A).min())
 
 
+def check_atom_columns(crystal: Crystal) -> None:
+    """Refuse an orientation in which two atoms of the slab share an (x, y) site.
+
+    The quasi-2D model has one finite-element node per atom column along z; in diamond
+    with z along ⟨111⟩, for instance, the two atoms of a bond along z project onto the
+    same site (found by tests/test_hypothesis_geometry.py: the mesh generator then had a
+    zero element size).
+
+    Raises
+    ------
+    InputError
+        Field ``orientation``.
+    """
+    unit = crystal.unit()
+    period = np.diag(unit.cell)[:2]
+    xy = np.mod(unit.positions[:, :2], period)
+    xy[np.isclose(xy, period, atol=1e-6)] = 0.0
+    distinct = np.unique(np.round(xy / (1e-6 * crystal.a0_A)).astype(np.int64), axis=0)
+    if len(distinct) < len(unit):
+        raise InputError(f"with the line along {list(crystal.orientation[2])}, {len(unit) - len(distinct)} of the "
+                         f"{len(unit)} atoms of the {crystal.lattice} slab sit on the (x, y) site of another atom; "
+                         "the quasi-2D model needs one atom per column along z: choose another line direction",
+                         field="orientation")
+
+
 def default_centre(unit: Atoms, widest_gap: bool = False) -> tuple[float, float]:
     """An interstice next to the origin: midway between the two atomic planes normal to y
     that enclose y = 0, and midway between two neighbouring atoms along x of the plane
@@ -194,6 +278,10 @@ def crystal_disc(crystal: Crystal, centre, radius_A: float) -> tuple[Atoms, np.n
     centre = np.asarray(centre, dtype=float)
     reach = radius_A + np.abs(centre).max() + 2.0 * unit.cell[:2, :2].max()
     reps = [2 * int(np.ceil(reach / unit.cell[k, k])) + 1 for k in (0, 1)]
+    if reps[0] * reps[1] * len(unit) > 4 * MAX_ATOMS:
+        raise InputError(f"a disc of radius {radius_A:g} Å around {centre.tolist()} needs a block of "
+                         f"{reps[0] * reps[1] * len(unit):.2g} atoms; at most {4 * MAX_ATOMS:.0e} are accepted",
+                         field="radius_A")
     block = unit.repeat((reps[0], reps[1], 1))
     block.new_array("basis", np.arange(len(block)) % len(unit))
     block.positions -= np.array([(reps[0] // 2) * unit.cell[0, 0], (reps[1] // 2) * unit.cell[1, 1], 0.0])
@@ -226,3 +314,35 @@ def build_cluster(crystal: Crystal, geometry: CoupledGeometry) -> tuple[Atoms, n
     region[r >= geometry.core_radius_A] = HANDSHAKE
     region[r >= geometry.atomistic_radius_A] = PAD
     return atoms, region, centre
+
+
+def site_spacing(sites_xy: np.ndarray) -> float:
+    """Median distance of a site to its nearest neighbour in the (x, y) plane, Å: the
+    element size of the mesh at the atoms."""
+    from scipy.spatial import cKDTree
+
+    return float(np.median(cKDTree(sites_xy).query(sites_xy, k=2)[0][:, 1]))
+
+
+def continuum_mesh(geometry: CoupledGeometry, centre, sites_xy: np.ndarray,
+                   spacing_A: float | None = None) -> TriangleMesh:
+    """The graded continuum mesh of a coupled model: nodes at the sites of the handshake
+    and pad atoms, a hole over the atomistic core, a slit along the crack faces if the
+    geometry has a crack, and elements growing by ``mesh_growth`` out to the outer radius.
+
+    Parameters
+    ----------
+    geometry : CoupledGeometry
+        Validated (pad width filled in).
+    centre : (2,) array
+        Centre of the regions, Å.
+    sites_xy : (n, 2) array
+        Reference sites of the atoms in the (x, y) plane, Å (from :func:`build_cluster`).
+    spacing_A : float, optional
+        Element size at the atoms; default :func:`site_spacing` of the sites.
+    """
+    spacing = site_spacing(sites_xy) if spacing_A is None else spacing_A
+    c = tuple(float(v) for v in centre)
+    return graded_mesh_2d(Disc(c, geometry.outer_radius_A), Disc(c, geometry.cluster_radius_A + 1e-6), h0=spacing,
+                          growth=geometry.mesh_growth, sites=sites_xy, atomistic=Disc(c, geometry.core_radius_A),
+                          hole=True, slit=c if geometry.crack else None)

@@ -13,14 +13,13 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
-
 from ..atomistic import AtomisticRegion
-from ..continuum import Disc, HomogeneousStrain, KField, Material, StrohDislocation, graded_mesh_2d
+from ..continuum import HomogeneousStrain, KField, Material, StrohDislocation
 from ..errors import InputError
 from ..materials import material_properties
 from ..potentials import load_potential
-from .geometry import FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster
+from .geometry import (FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster, check_atom_columns,
+                       continuum_mesh, site_spacing)
 from .handshake_zone import HandshakeZone
 from .internal_relaxation import InternalRelaxation, field_gradients
 from .methods import RelaxationResult, coupling_method
@@ -34,6 +33,16 @@ def field_displacements(fields, points_xy: np.ndarray) -> np.ndarray:
         u = np.asarray(field.displacements(points))
         total[:, :u.shape[1]] += u
     return total
+
+
+def check_relaxation_settings(fmax_eV_per_A: float, max_iterations: int) -> None:
+    """Raise :class:`ValueError` unless the force tolerance (eV/Å) is finite and > 0 and
+    the iteration cap a positive integer."""
+    if not (isinstance(fmax_eV_per_A, (int, float, np.floating)) and np.isfinite(fmax_eV_per_A)
+            and fmax_eV_per_A > 0):
+        raise ValueError(f"fmax_eV_per_A must be a finite force tolerance > 0 eV/Å, got {fmax_eV_per_A!r}")
+    if not (isinstance(max_iterations, (int, np.integer)) and max_iterations > 0):
+        raise ValueError(f"max_iterations must be a positive integer, got {max_iterations!r}")
 
 
 class CoupledModel:
@@ -77,6 +86,14 @@ class CoupledModel:
                  properties=None, species=None):
         from mpi4py import MPI
 
+        from ..atomistic.crystal import crystal_directions
+
+        if not isinstance(geometry, CoupledGeometry):
+            raise TypeError(f"geometry must be a CoupledGeometry, got {type(geometry).__name__}")
+        try:
+            orientation = crystal_directions(orientation)
+        except InputError as exc:
+            raise InputError(exc.message, source=source, field="orientation") from None
         self.comm = comm if comm is not None else MPI.COMM_WORLD
         self.potential = load_potential(potential)
         element = element or self.potential.default_element
@@ -91,10 +108,12 @@ class CoupledModel:
         self.crystal = Crystal(self.properties.lattice, element, self.properties.a0_A,
                                tuple(map(tuple, self.orientation.tolist())))
         try:
-            self.crystal.unit()
+            check_atom_columns(self.crystal)
         except InputError as exc:
             raise InputError(exc.message, source=source, field="orientation") from None
-        self.geometry = geometry.validated(self.properties.cutoff_A, self.crystal.nearest_neighbour_A, source)
+        unit = self.crystal.unit()
+        self.geometry = geometry.validated(self.properties.cutoff_A, self.crystal.nearest_neighbour_A, source,
+                                           atoms_per_area_A2=len(unit) / abs(np.linalg.det(unit.cell[:2, :2])))
 
         atoms, self.atom_region, self.centre = build_cluster(self.crystal, self.geometry)
         if species is not None:
@@ -109,13 +128,9 @@ class CoupledModel:
                   "pad": ids[self.atom_region == PAD], "boundary": ids[self.atom_region != FREE]}
         self.atomistic = AtomisticRegion(atoms, self.potential, comm=self.comm, groups=groups)
 
-        sites = atoms.positions[:, :2]
-        spacing = float(np.median(cKDTree(sites).query(sites, k=2)[0][:, 1]))
         g = self.geometry
-        mesh = graded_mesh_2d(Disc(tuple(self.centre), g.outer_radius_A),
-                              Disc(tuple(self.centre), g.cluster_radius_A + 1e-6), h0=spacing,
-                              growth=g.mesh_growth, sites=sites, atomistic=Disc(tuple(self.centre), g.core_radius_A),
-                              hole=True, slit=tuple(self.centre) if g.crack else None)
+        spacing = site_spacing(atoms.positions[:, :2])
+        mesh = continuum_mesh(g, self.centre, atoms.positions[:, :2], spacing)
         # where the far fields are evaluated for the nodes: the lower copies of nodes on a
         # crack face sit just below it, on their side of the fields' branch cut
         self.field_points = mesh.points.copy()
@@ -162,6 +177,9 @@ class CoupledModel:
         tip : (x, y), optional
             Tip position, Å; default the model's centre.
         """
+        for name, K in (("K_I_MPa_sqrt_m", K_I_MPa_sqrt_m), ("K_II_MPa_sqrt_m", K_II_MPa_sqrt_m)):
+            if not np.isfinite(K):
+                raise ValueError(f"{name} must be a finite number, got {K!r}")
         return KField(self.properties.C_voigt_GPa, self.orientation, K_I_MPa_sqrt_m, K_II_MPa_sqrt_m,
                       tip=tuple(self.centre) if tip is None else tip)
 
@@ -169,6 +187,8 @@ class CoupledModel:
         """Affine field u = G (x − centre) for a displacement gradient G (3×3, lab frame;
         the z column must vanish in this quasi-2D model)."""
         G = np.asarray(gradient, dtype=float)
+        if G.shape != (3, 3) or not np.all(np.isfinite(G)):
+            raise InputError(f"expected a finite 3×3 displacement gradient, got {gradient!r}", field="gradient")
         if np.any(G[:, 2] != 0):
             raise InputError("a quasi-2D model cannot carry ∂u/∂z; the third column must be zero",
                              field="gradient")
@@ -209,6 +229,7 @@ class CoupledModel:
     # ------------------------------------------------------------------ solving
     def relax(self, fmax_eV_per_A: float = 1e-4, max_iterations: int = 20000) -> RelaxationResult:
         """Relax atoms and continuum together at the current far field (collective)."""
+        check_relaxation_settings(fmax_eV_per_A, max_iterations)
         return self.method.relax(fmax_eV_per_A, max_iterations)
 
     # ------------------------------------------------------------------ state (collective)

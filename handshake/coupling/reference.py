@@ -40,6 +40,9 @@ class FullyAtomisticModel:
     def __init__(self, coupled: CoupledModel, radius_A: float | None = None):
         g = coupled.geometry
         radius = g.outer_radius_A if radius_A is None else radius_A
+        if not (np.isfinite(radius) and radius >= g.atomistic_radius_A):
+            raise ValueError(f"radius_A must be finite and ≥ the coupled model's atomistic radius "
+                             f"{g.atomistic_radius_A:g} Å, got {radius!r}")
         atoms, r = crystal_disc(coupled.crystal, coupled.centre, radius + g.pad_width_A)
         if getattr(coupled, "species", None) is not None:  # the same random alloy, site by site
             atoms.set_chemical_symbols(coupled.species(atoms.positions))

@@ -100,8 +100,16 @@ class QuasiStaticKRamp:
 
     def __init__(self, model, fmax_eV_per_A: float = 1e-3, max_iterations: int = 20000,
                  threshold: float = 1.5, surface_energy_J_per_m2: float | None = None):
+        from ..coupling.model import check_relaxation_settings
+
         if not model.geometry.crack:
             raise ValueError("the model has no crack: build it with CoupledGeometry(crack=True)")
+        check_relaxation_settings(fmax_eV_per_A, max_iterations)
+        if not (np.isfinite(threshold) and threshold > 1.0):
+            raise ValueError(f"threshold must be a bond stretch ratio > 1, got {threshold!r}")
+        if surface_energy_J_per_m2 is not None and not (np.isfinite(surface_energy_J_per_m2)
+                                                        and surface_energy_J_per_m2 > 0):
+            raise ValueError(f"surface_energy_J_per_m2 must be > 0 J/m², got {surface_energy_J_per_m2!r}")
         self.model = model
         self.fmax_eV_per_A = fmax_eV_per_A
         self.max_iterations = max_iterations
@@ -154,6 +162,12 @@ class QuasiStaticKRamp:
         -------
         RampResult
         """
+        for name, values in (("loading", loading), ("unloading", unloading)):
+            values = np.asarray(values, dtype=float)
+            if values.ndim != 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
+                raise ValueError(f"{name} must be a sequence of finite K_I ≥ 0 MPa·m^½, got {values!r}")
+        if len(loading) == 0:
+            raise ValueError("loading has no K values")
         out = RampResult(self.K_G_MPa_sqrt_m, self.tip.row_spacing_A)
         out.steps.extend(completed)
         loading, unloading = remaining_values(loading, unloading, out.steps)
