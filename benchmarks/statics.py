@@ -49,6 +49,7 @@ POTENTIAL = "Al_zhou"  # --potential
 ORIENTATION = [[1, -1, 0], [1, 1, 1], [-1, -1, 2]]
 BURGERS = [0.5, -0.5, 0.0]
 HANDSHAKE_WIDTH_A = 4.0
+MESH_GROWTH = 1.1  # as scenarios/edge_dislocation_Al.toml
 
 DEFAULTS = {  # (load-step geometry, accuracy geometry, tolerances)
     "full": {"step_radius": 80.0, "step_outer": 800.0, "step_fmax": 1e-4,
@@ -145,7 +146,7 @@ def _guard_stale_rows(region) -> None:
 def _model(radius: float, outer: float, comm):
     from handshake.coupling import CoupledGeometry, CoupledModel
 
-    model = CoupledModel(POTENTIAL, ORIENTATION, CoupledGeometry(radius, HANDSHAKE_WIDTH_A, outer), comm=comm)
+    model = CoupledModel(POTENTIAL, ORIENTATION, CoupledGeometry(radius, HANDSHAKE_WIDTH_A, outer, mesh_growth=MESH_GROWTH), comm=comm)
     if comm.size > 1:
         _guard_stale_rows(model.atomistic)
     return model, [model.dislocation(BURGERS)]

@@ -77,7 +77,7 @@ class GeometrySection(_Strict):
     outer_radius_A: float = Field(gt=0)
     pad_width_A: float | None = Field(None, gt=0, description="default: twice the interaction range")
     centre_A: tuple[float, float] | None = None
-    mesh_growth: float = Field(1.1, ge=1.0)
+    mesh_growth: float = Field(1.25, ge=1.0)
 
 
 class CouplingSection(_Strict):

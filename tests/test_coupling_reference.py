@@ -22,11 +22,13 @@ RADII = (30.0, 40.0, 50.0)
 
 
 POTENTIAL = "Al_zhou"
+MESH_GROWTH = 1.1  # elements next to the pad: 0.021 Å at R_a = 30 Å with the default 1.25
 
 
 def edge_model(radius):
     return CoupledModel(POTENTIAL, ORIENTATION,
-                        CoupledGeometry(atomistic_radius_A=radius, handshake_width_A=4.0, outer_radius_A=100.0))
+                        CoupledGeometry(atomistic_radius_A=radius, handshake_width_A=4.0, outer_radius_A=100.0,
+                                                        mesh_growth=MESH_GROWTH))
 
 
 @pytest.fixture(scope="module")

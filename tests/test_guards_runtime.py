@@ -138,10 +138,9 @@ def broken_bonds_across(frame, centre_y, threshold=1.5):
 
 
 def test_crack_driven_into_handshake_zone_is_stopped(tmp_path):
-    """Si at R_a = 30 Å on a coarser continuum mesh (growth 1.25) cleaves at K+ = 1.30 MPa·m^½
-    and runs to the handshake zone at 1.35 (with the default growth 1.1 the crack arrests
-    10 Å short of it): the run stops at that load step, names the tip position, keeps the
-    steps before."""
+    """Si at R_a = 30 Å (mesh growth 1.25, the default) cleaves at K+ = 1.30 MPa·m^½ and runs
+    to the handshake zone at 1.35 (on a finer mesh, growth 1.1, the crack arrests 10 Å short
+    of it): the run stops at that load step, names the tip position, keeps the steps before."""
     out = tmp_path / "tip"
     result = handshake("run", CRACK, "--out", out, "--set", "crack.loading=[0.4, 1.0, 1.2, 1.25, 1.3, 1.35, 1.4]",
                        "--set", "geometry.mesh_growth=1.25")

@@ -92,7 +92,7 @@ class CoupledGeometry:
     outer_radius_A: float
     pad_width_A: float | None = None
     centre_A: tuple[float, float] | None = None
-    mesh_growth: float = 1.1
+    mesh_growth: float = 1.25
     crack: bool = False
 
     def __post_init__(self):
