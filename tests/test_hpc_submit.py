@@ -156,10 +156,11 @@ def test_rerun_skips_completed_cases(swept):
     (["--scheduler", "slurm", "--sweep", "geometry.atomistic_radius_A"], "--sweep: 'geometry.atomistic_radius_A' "
                                                                          "is not KEY=V1,V2,..."),
     (["--scheduler", "slurm", "--seeds", "0"], "--seeds: '0' is neither a positive count"),
-    (["--scheduler", "slurm", "--seeds", "2"], "alloy: Extra inputs are not permitted (the scenario takes no seed "
+    (["--scheduler", "slurm", "--seeds", "2"], "alloy.composition: Field required (the scenario takes no seed "
                                                "at 'alloy.seed'"),
     (["--scheduler", "slurm", "--sweep", "geometry.atomistic_radius_A=15,-3"],
-     "geometry.atomistic_radius_A: Input should be greater than 0 (case 001_atomistic_radius_A--3)"),
+     "geometry.atomistic_radius_A: Input should be greater than 0 Å, got -3 (value from --set) "
+     "(case 001_atomistic_radius_A--3)"),
     (["--scheduler", "slurm", "--partition", "a b"], "--partition: 'a b' has characters"),
     (["--scheduler", "slurm", "--sweep", "material.potential='Si_sw','NOPE'"],
      "material.potential: unknown potential 'NOPE'; known potentials: "),
