@@ -24,11 +24,7 @@ def plot_k_ramp(steps: list[dict], result, path: Path, title: str) -> None:
             ax.text(value, ax.get_ylim()[1], name, ha="center", va="bottom")
     ax.set_xlabel("$K_I$ (MPa m$^{1/2}$)")
     ax.set_ylabel("crack-tip position (Å)")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _finish(fig, ax, path, title)
 
 
 def plot_crack_tip(positions, region, mesh, u_nodes, centre, path: Path, title: str, window_A: float = 45.0) -> None:
@@ -54,11 +50,7 @@ def plot_crack_tip(positions, region, mesh, u_nodes, centre, path: Path, title: 
     ax.set_aspect("equal")
     ax.set_xlabel("x (Å)")
     ax.set_ylabel("y (Å)")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="upper right", markerscale=3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    _finish(fig, ax, path, title, dpi=130, fontsize=7, loc="upper right", markerscale=3)
 
 
 def plot_glide(steps: list[dict], path: Path, title: str) -> None:
@@ -69,11 +61,7 @@ def plot_glide(steps: list[dict], path: Path, title: str) -> None:
     ax.plot(tau, [s["core"]["stacking_fault_width_A"] for s in steps], "s--", label="stacking-fault width")
     ax.set_xlabel("resolved shear stress τ (MPa)")
     ax.set_ylabel("Å")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _finish(fig, ax, path, title)
 
 
 def plot_histogram(values: list[float], path: Path, title: str, xlabel: str, mean: float, ci: tuple) -> None:
@@ -84,8 +72,13 @@ def plot_histogram(values: list[float], path: Path, title: str, xlabel: str, mea
     ax.axvspan(*ci, color="C0", alpha=0.2, label=f"95 % CI [{ci[0]:.1f}, {ci[1]:.1f}]")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("realisations")
+    _finish(fig, ax, path, title)
+
+
+def _finish(fig, ax, path: Path, title: str, dpi: int = 120, **legend) -> None:
+    """Title, legend (``legend`` options, default font size 8), save as PNG and close."""
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=8)
+    ax.legend(**{"fontsize": 8, **legend})
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
