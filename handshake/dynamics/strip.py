@@ -29,11 +29,11 @@ import scipy.sparse as sp
 from ase.build import bulk
 
 from ..atomistic import AtomisticRegion
-from ..continuum import Material, lumped_mass, mass_density, stiffness_matrix
+from ..continuum import Material, mass_density
 from ..continuum.mesh import TriangleMesh
 from ..materials import material_properties
 from ..potentials import load_potential
-from .time_coupling import CoupledDynamics
+from .methods import StripLayout, dynamics_method
 
 
 def fcc_strip(element: str, a0_A: float, n_planes: int, cross_cells: int = 1):
@@ -206,10 +206,12 @@ class CoupledStrip(_Strip):
         Cubic cells across the strip along y and z (more atoms per plane, same waves).
     subcycles : int
         MD steps per continuum step (see :class:`CoupledDynamics`).
-    method : {"force", "energy"}
-        Coupling of :class:`CoupledDynamics`. ``"energy"``: the mesh starts at the first pad
-        plane, the pad columns carry the pad atoms' mass, and only the elements beyond the
-        pad count.
+    method : str
+        Dynamics method (:data:`~handshake.dynamics.DYNAMICS_METHODS`). ``"energy"``: the
+        mesh starts at the first pad plane, the pad columns carry the pad atoms' mass, and
+        only the elements beyond the pad count. ``"bdm"``: the handshake planes are the
+        bridging domain, atoms and elements blended by α falling linearly from 1 on the
+        first handshake plane towards 0 on the first pad plane.
 
     Attributes
     ----------
@@ -234,23 +236,20 @@ class CoupledStrip(_Strip):
             "free": lambda p: (p >= n_wall) & (p < first_pad),
             "handshake": lambda p: (p >= first_hs) & (p < first_pad),
             "pad": lambda p: p >= first_pad})
-        energy = method == "energy"
-        self.energy_ids = np.flatnonzero(self.plane < (first_pad + n_pad if energy else first_pad)) + 1
+        method_class = dynamics_method(method)
         a0 = self.a0_A
         side = cross_cells * a0                                       # cross-section side, Å
         per_plane = 2 * cross_cells ** 2
 
         # one element column per plane spacing, nodes on the planes
         last = first_pad + n_pad + n_continuum_planes
-        first_node = first_pad if energy else first_hs
+        first_node = first_pad if method_class.strip_mesh_from_pad else first_hs
         fine_end = last if n_fine_planes is None else min(last, first_pad + n_pad + n_fine_planes)
         mesh = chain_mesh(h * graded_columns(first_node, fine_end, last, growth, max_element_planes), side)
         self.mesh = mesh
         column = np.rint(mesh.points[:, 0] / h).astype(int)          # plane index of each node
         rho = mass_density(self.masses_amu[0], a0 ** 3 / 4)
         material = Material(np.asarray(props.C_GPa), np.eye(3), density=rho)
-        K = stiffness_matrix(mesh, material, thickness=side)
-        mass = lumped_mass(mesh, rho, thickness=side)
         n_dofs = mesh.n_dofs
 
         hs_ids = self.region.group_ids("handshake")
@@ -274,37 +273,22 @@ class CoupledStrip(_Strip):
         clamped = np.concatenate([np.arange(1, n_dofs, 2), 2 * np.flatnonzero(column == last)])
         self.node_plane = column
         self.timestep_ps = timestep_ps
-        if energy:
-            # only elements reaching beyond the pad; pad columns carry the pad atoms' mass
-            beyond = (column[mesh.cells] >= first_pad + n_pad).any(axis=1)
-            sub = TriangleMesh(mesh.points, mesh.cells[beyond], mesh.node_region, np.zeros(beyond.sum(), np.int8))
-            K = stiffness_matrix(sub, material, thickness=side)
-            mass = lumped_mass(sub, rho, thickness=side)
-            on_pad = np.repeat(column < first_pad + n_pad, 2)
-            mass[on_pad] = 0.5 * per_plane * self.masses_amu[0]      # a plane's atoms on two nodes
-            self.dynamics = CoupledDynamics(self.region, K, mass, driven, pad, clamped, timestep_ps,
-                                            fixed_groups=("wall",), method="energy", subcycles=subcycles)
-            return
-        # the continuum's share of the strain energy: each element in proportion to its
-        # nodes outside the handshake planes (the free atoms' energies hold the rest)
-        outside = column[mesh.cells] >= first_pad
-        weight = outside.mean(axis=1)
-        K_energy = sp.csr_matrix((n_dofs, n_dofs))
-        for w in np.unique(weight[weight > 0]):
-            cells = mesh.cells[weight == w]
-            sub = TriangleMesh(mesh.points, cells, mesh.node_region, np.zeros(len(cells), np.int8))
-            K_energy = K_energy + w * stiffness_matrix(sub, material, thickness=side)
-        self.dynamics = CoupledDynamics(self.region, K, mass, driven, pad, clamped, timestep_ps,
-                                        energy_stiffness=K_energy, fixed_groups=("wall",), subcycles=subcycles)
+        layout = StripLayout(mesh=mesh, node_plane=column, material=material, density=rho, side_A=side,
+                             atoms_per_plane=per_plane, first_handshake_plane=first_hs, first_pad_plane=first_pad,
+                             n_pad_planes=n_pad, last_plane=last, driven=driven, pad_interpolation=pad,
+                             clamped_dofs=clamped, timestep_ps=timestep_ps, subcycles=subcycles)
+        self.dynamics = method_class.strip(self, layout)
+        weights = self.dynamics.coupling.atom_weights()
+        #: atoms whose potential energy counts (with weight :attr:`atom_weights`)
+        self.energy_ids = np.flatnonzero(weights > 0) + 1
+        self.atom_weights = weights
 
     def run(self, nsteps: int) -> None:
         """Coupled NVE steps in one LAMMPS run (collective)."""
         self.dynamics.run(nsteps)
 
     def energy_eV(self) -> dict:
-        """Energies above the perfect strip, eV: atoms (free kinetic; wall and free potential),
-        continuum (kinetic of the integrated nodes, its share of the strain energy), total."""
-        kinetic, potential = self.atomistic_energy_eV(self.energy_ids)
-        c_kin, c_strain = self.dynamics.continuum_energy_eV()
-        return {"atoms_kinetic": kinetic, "atoms_potential": potential, "continuum_kinetic": c_kin,
-                "continuum_strain": c_strain, "total": kinetic + potential + c_kin + c_strain}
+        """Energies above the perfect strip, eV: atoms (free kinetic; wall and free potential,
+        each atom with the method's weight), continuum (kinetic of the integrated nodes, its
+        share of the strain energy), total. See :meth:`CoupledDynamics.total_energy_eV`."""
+        return self.dynamics.total_energy_eV()

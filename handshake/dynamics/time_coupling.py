@@ -1,34 +1,21 @@
-"""Force-based coupled dynamics: velocity Verlet for the atoms, central differences for the
-continuum, exchanged every MD step inside one LAMMPS ``run``.
+"""Coupled dynamics: velocity Verlet for the atoms, central differences for the continuum,
+exchanged every MD step inside one LAMMPS ``run``.
 
 The atoms are integrated by LAMMPS (velocity Verlet, ``fix nve``); the finite elements by the
 central-difference scheme with a lumped mass, in leapfrog form. The two meet in a handshake
-zone (the CADD / FEAt kinematics; Shilkrot, Miller & Curtin, JMPS 52 (2004) 755;
-Qu, Shastry, Curtin & Miller, MSMSE 13 (2005) 1101):
+zone:
 
-- finite-element DOFs on the handshake zone (*driven* DOFs) follow the free atoms there;
+- finite-element DOFs on the handshake zone may be *driven* by the free atoms there;
 - pad atoms follow the finite elements (interpolated at their reference sites) and are not
   integrated by LAMMPS;
-- every other node is integrated by the continuum with the force −K u.
+- every other node is integrated by the continuum with the force −K u plus what the
+  coupling method adds.
 
-Two ways of closing the loop (``method``):
-
-``"force"`` (default)
-    The pad atoms' forces are ignored; the nodes feel −K u only. Every atom and node has
-    the forces of its own model: no ghost forces (patch test exact), very small wave
-    reflection, but the interaction is not reciprocal, so there is no conserved energy:
-    a long wave crossing the interface changes the total energy by O((k h)²).
-``"energy"``
-    The pad nodes carry the pad atoms' masses and feel the LAMMPS forces on the pad atoms
-    (P^T f_pad) plus −K_c u from the elements beyond the atoms only, and a dead load
-    cancels the forces of the perfect crystal (the pad's outer surface: ghost-force
-    correction). Atoms and nodes then follow one Hamiltonian
-
-        H = Σ ½ m v² + Σ ½ M V² + E_LAMMPS(x_free, X_pad + P u) + ½ uᵀ K_c u + f₀ᵀ P u,
-
-    integrated by one leapfrog: the total energy oscillates at O(Δt²) without drift. The
-    pad's outer layer is a surface of the potential stitched to elements, which reflects
-    more than the force-based handshake.
+How the loop is closed is a *dynamics method*, chosen by name from the registry
+:data:`handshake.dynamics.DYNAMICS_METHODS` (package :mod:`handshake.dynamics.methods`):
+``"force"`` (CADD / FEAt kinematics, the default), ``"energy"`` (pad forces on the nodes,
+one Hamiltonian) and ``"bdm"`` (the bridging domain method: blended Hamiltonians tied by
+Lagrange multipliers). See their modules.
 
 Both integrators evaluate forces at the same instants t_n. LAMMPS calls ``fix external``
 after it has computed the pair forces at x(t_n), so the callback at step n sees the free
@@ -126,10 +113,13 @@ class CoupledDynamics:
         that is below its critical step); between its steps the pad atoms move linearly from
         u_k to u_{k+n} and the handshake is not read. The energy coupling is then no longer
         one leapfrog (the pad forces are sampled every n-th step only).
-    method : {"force", "energy"}
-        See the module notes. For ``"energy"``, ``stiffness`` holds only the elements beyond
-        the atoms, ``mass_amu`` the pad atoms' masses on the pad DOFs, and ``driven`` may be
-        empty; the atoms must be at their reference sites when the object is made.
+    energy_mass_amu : (n_dofs,) array, optional
+        The continuum's share of the kinetic energy, ½ Σ M_E v². Default: ``mass_amu``.
+    method : str
+        A name in :data:`~handshake.dynamics.DYNAMICS_METHODS` ("force", "energy", "bdm");
+        see the method's module for what it expects of the matrices above.
+    **method_options
+        Passed to the method class (e.g. the bridging domain method's constraint).
 
     Notes
     -----
@@ -141,14 +131,17 @@ class CoupledDynamics:
 
     def __init__(self, region, stiffness, mass_amu, driven, pad_interpolation, clamped_dofs,
                  timestep_ps: float, energy_stiffness=None, fixed_groups: tuple[str, ...] = (),
-                 method: str = "force", subcycles: int = 1):
+                 method: str = "force", subcycles: int = 1, energy_mass_amu=None, **method_options):
+        from .methods import dynamics_method
+
+        method_class = dynamics_method(method)
         if int(subcycles) < 1:
             raise ValueError("subcycles must be ≥ 1")
         self.subcycles = int(subcycles)
         self._run_start = 0
         self._u_from = None
-        if method not in ("force", "energy"):
-            raise ValueError(f"unknown dynamics coupling {method!r}; expected 'force' or 'energy'")
+        if subcycles > 1 and not method_class.allows_subcycles:
+            raise ValueError(f"the {method!r} dynamics method steps atoms and continuum together (subcycles = 1)")
         self.method = method
         if region._rotation is not None:
             raise ValueError("coupled dynamics needs a cell aligned with the LAMMPS frame")
@@ -157,6 +150,7 @@ class CoupledDynamics:
         self.K = sp.csr_matrix(stiffness)
         self.K_energy = self.K if energy_stiffness is None else sp.csr_matrix(energy_stiffness)
         self.mass_amu = np.asarray(mass_amu, dtype=float)
+        self.energy_mass_amu = self.mass_amu if energy_mass_amu is None else np.asarray(energy_mass_amu, dtype=float)
         n = self.mass_amu.size
         driven = sp.csr_matrix(driven)
         self.driven_dofs = np.flatnonzero(np.diff(driven.indptr) > 0)
@@ -188,14 +182,12 @@ class CoupledDynamics:
         #: wall time spent in the exchange and the continuum step (observers excluded), s
         self.exchange_seconds = 0.0
         self._observers: list = []
-        self.dead_load = np.zeros(n)
         region.compute()
         #: per-atom potential energies at construction (the reference crystal), by id − 1, eV
         self.baseline_eV = region.gather_energies()
-        if method == "energy":
-            # forces of the perfect crystal on the pad atoms (their outer surface), cancelled
-            f0 = region.gather_forces()[self.pad_ids - 1]
-            self.dead_load = -(self.P.T @ f0.ravel())
+        #: the dynamics method's per-step coupling terms (a DynamicsMethod)
+        self.coupling = method_class(self, **method_options)
+        self.dead_load = np.zeros(n) + self.coupling.dead_load()
 
     # ------------------------------------------------------------------ initial state
     def set_applied_displacements(self, handshake_A: np.ndarray, pad_A: np.ndarray) -> None:
@@ -228,6 +220,10 @@ class CoupledDynamics:
                            self.handshake_ids.size)
 
     def __call__(self, step) -> None:
+        # observers first: the forces they add (damping bands, thermostats) are then part of
+        # what a constraining method (bdm) sees on the atoms at this step
+        for observer in self._observers:
+            observer(step)
         start = time.perf_counter()
         j = (int(step.step) - self._run_start) % self.subcycles
         if j:
@@ -236,8 +232,6 @@ class CoupledDynamics:
             self._advance(step)
         self.steps += 1
         self.exchange_seconds += time.perf_counter() - start
-        for observer in self._observers:
-            observer(step)
 
     def _place_pad(self, step, u: np.ndarray) -> None:
         pad = step.local_indices("pad")
@@ -245,22 +239,20 @@ class CoupledDynamics:
 
     def _advance(self, step) -> None:
         """One continuum step from t_k (atoms now) to t_k + Δt_c; pad to the next MD instant."""
-        u_h = self.handshake_displacements(step)
         u = self.u
-        u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
-        force = self.dead_load - self.K @ u
-        if self.method == "energy":
-            pad = step.local_indices("pad")
-            f_pad = gather_rows(self.comm, self._pad_slot[step.ids[pad]], step.pair_forces[pad],
-                                self.pad_ids.size)
-            force += self.P.T @ f_pad.ravel()
+        if self.driven_dofs.size:
+            u_h = self.handshake_displacements(step)
+            u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
+        force = self.dead_load - self.K @ u + self.coupling.continuum_force(step)
         a = self._inv_m * force
-        self._saved = (u.copy(), self.v.copy(), a, self._started)
-        if self._started:
-            self.v += self.dt * a                 # v_{n+1/2} = v_{n-1/2} + Δt a_n
-        else:
-            self.v += 0.5 * self.dt * a           # v_{1/2} = v_0 + Δt/2 a_0
-            self._started = True
+        u_now, v_before, was_started = u.copy(), self.v.copy(), self._started
+        # v_{n+1/2} = v_{n-1/2} + Δt a_n, or v_{1/2} = v_0 + Δt/2 a_0 at the start
+        kick = self.dt if self._started else 0.5 * self.dt
+        self.v += kick * a
+        self.coupling.constrain(step, kick)
+        self._started = True
+        a = (self.v - v_before) / kick             # the acceleration actually applied
+        self._saved = (u_now, v_before, a, was_started)
         u += self.dt * self.v                     # u_{n+1}; driven DOFs are reset next call
         self.a = a
         if self.subcycles == 1:
@@ -305,20 +297,19 @@ class CoupledDynamics:
     def total_energy_eV(self) -> dict:
         """Energies above the state at construction, eV, between runs (collective).
 
-        Atoms: kinetic energy of the integrated atoms; potential energy Σ (e_i − e_i⁰) of all
-        atoms but the pad (force coupling) or of all atoms (energy coupling). Continuum: see
-        :meth:`continuum_energy_eV`.
+        Atoms: Σ w_i (½ m_i v_i² + e_i − e_i⁰) with the method's weights w_i
+        (:meth:`DynamicsMethod.atom_weights`: 1 except 0 on the pad for the force coupling,
+        1 everywhere for the energy coupling, the blending α for the bridging domain);
+        kinetic energy of the integrated atoms only. Continuum: see :meth:`continuum_energy_eV`.
         """
         region = self.region
         moving = np.ones(region.natoms, dtype=bool)
         for group in ("pad",) + self.fixed_groups:
             moving[region.group_ids(group) - 1] = False
+        weight = self.coupling.atom_weights()
         v = region.gather_velocities()
-        kinetic = 0.5 * float(np.sum(region.masses_amu[moving, None] * v[moving] ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
-        counted = np.ones(region.natoms, dtype=bool)
-        if self.method == "force":
-            counted[self.pad_ids - 1] = False
-        potential = float(np.sum((region.gather_energies() - self.baseline_eV)[counted]))
+        kinetic = 0.5 * float(np.sum((weight * region.masses_amu)[moving, None] * v[moving] ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
+        potential = float(np.sum(weight * (region.gather_energies() - self.baseline_eV)))
         c_kin, c_strain = self.continuum_energy_eV()
         return {"atoms_kinetic": kinetic, "atoms_potential": potential, "continuum_kinetic": c_kin,
                 "continuum_strain": c_strain, "total": kinetic + potential + c_kin + c_strain}
@@ -330,10 +321,10 @@ class CoupledDynamics:
         return self.v + 0.5 * self.dt * self.a
 
     def continuum_energy_eV(self) -> tuple[float, float]:
-        """(kinetic, strain) energy of the continuum at t_N, eV: ½ Σ M v² over integrated DOFs
+        """(kinetic, strain) energy of the continuum at t_N, eV: ½ Σ M_E v² over integrated DOFs
         and ½ uᵀ K_E u, with the driven DOFs at the atoms' current displacements."""
         v = np.where(self.integrated, self.continuum_velocities(), 0.0)
-        kinetic = 0.5 * float(np.sum(self.mass_amu * v ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
+        kinetic = 0.5 * float(np.sum(self.energy_mass_amu * v ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
         u = self.u.copy()
         u_h = self.region.gather_displacements()[self.handshake_ids - 1]
         u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
