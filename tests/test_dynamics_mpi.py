@@ -20,7 +20,7 @@ MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
 
 @pytest.mark.mpi
-@pytest.mark.parametrize("method", ["force", "energy"])
+@pytest.mark.parametrize("method", ["force", "energy", "bdm"])
 def test_one_and_two_ranks_agree(tmp_path, method):
     runs = {}
     for ranks in (1, 2):

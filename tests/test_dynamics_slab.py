@@ -8,6 +8,7 @@ offset for a pulse this sharp) and stays there within 1e-4.
 """
 
 import numpy as np
+import pytest
 
 from handshake.coupling import CoupledGeometry, CoupledModel
 from handshake.dynamics.slab import slab_dynamics
@@ -38,18 +39,20 @@ def test_slab_energy_coupling_conserves_energy():
     assert np.abs(total[1:] / total[1] - 1).max() <= 1e-4
 
 
-def test_slab_wave_reflection_against_full_atomistics():
-    """A radial Gaussian bump (σ = 8 Å) released in the core (R_a = 30 Å, mesh to 70 Å, force
-    coupling) against a fully atomistic disc of 70 Å held on a pad-wide shell: energy of the
-    velocity difference in the core (r < R_a − w_h), per 100 steps, up to 700 steps — when
-    the reference core is empty and before the wave reflected by the outer boundary is back."""
+@pytest.mark.parametrize("method, handshake_width_A", [("force", 4.0), ("bdm", 8.0)])
+def test_slab_wave_reflection_against_full_atomistics(method, handshake_width_A):
+    """A radial Gaussian bump (σ = 8 Å) released in the core (R_a = 30 Å, mesh to 70 Å) against
+    a fully atomistic disc of 70 Å held on a pad-wide shell: energy of the velocity difference
+    in the core (r < R_a − w_h), per 100 steps, up to 700 steps — when the reference core is
+    empty and before the wave reflected by the outer boundary is back. The bridging domain
+    gets an 8 Å zone (its inner ring of atoms drives the mesh's inner edge, the rest is blended)."""
     from handshake.atomistic import AtomisticRegion
     from handshake.coupling.geometry import crystal_disc
     from handshake.dynamics import difference_energy_eV
 
-    geometry = CoupledGeometry(atomistic_radius_A=30.0, handshake_width_A=4.0, outer_radius_A=70.0)
+    geometry = CoupledGeometry(atomistic_radius_A=30.0, handshake_width_A=handshake_width_A, outer_radius_A=70.0)
     with CoupledModel("Cu_mishin1", [[1, -1, 0], [1, 1, 1], [-1, -1, 2]], geometry) as model:
-        dynamics = slab_dynamics(model, method="force")
+        dynamics = slab_dynamics(model, method=method)
         atoms, r = crystal_disc(model.crystal, model.centre, 70.0 + model.geometry.pad_width_A)
         assert np.allclose(atoms.positions[:model.n_atoms], model.reference_positions)
         inside = np.arange(1, len(atoms) + 1)[r < 70.0]
@@ -68,7 +71,8 @@ def test_slab_wave_reflection_against_full_atomistics():
             incident = float(np.sum(reference.gather_energies() - perfect))
             free = model.atomistic.group_ids("free")
             model.atomistic.set_displacements(free, bump(model.reference_positions[free - 1]))
-            core = np.flatnonzero(np.linalg.norm(model.reference_positions[:, :2] - model.centre, axis=1) < 26.0) + 1
+            core = np.flatnonzero(np.linalg.norm(model.reference_positions[:, :2] - model.centre, axis=1)
+                                  < 30.0 - handshake_width_A) + 1
             masses = model.atomistic.masses_amu[core - 1]
             reflected, left = [], []
             for _ in range(7):
@@ -77,25 +81,27 @@ def test_slab_wave_reflection_against_full_atomistics():
                 v_ref = reference.gather_velocities()[core - 1]
                 reflected.append(difference_energy_eV(masses, model.atomistic.gather_velocities()[core - 1], v_ref) / incident)
                 left.append(difference_energy_eV(masses, v_ref, 0 * v_ref) / incident)
-    print("\nslab, force coupling: reflected / incident " + " ".join(f"{x:.1e}" for x in reflected)
+    print(f"\nslab, {method}, {handshake_width_A:g} Å handshake: reflected / incident " + " ".join(f"{x:.1e}" for x in reflected)
           + "\n  reference energy in the core / incident " + " ".join(f"{x:.1e}" for x in left))
     assert left[-1] < 1e-3            # the wave has left the core
     assert max(reflected) <= 0.01
 
 
-def test_homogeneous_strain_is_an_equilibrium_of_the_dynamics():
+@pytest.mark.parametrize("method", ["force", "bdm"])
+def test_homogeneous_strain_is_an_equilibrium_of_the_dynamics(method):
     """Dynamic patch test: Cu at 1 % biaxial strain plus 0.5 % shear, applied as the model's
     far field, at rest. The elements carry û = u − u_app = 0, the pad sits on the exact
-    strain, so nothing may move (force coupling: no ghost forces)."""
+    strain, so nothing may move (force coupling and the bridging domain with forces scaled
+    per particle: no ghost forces)."""
     geometry = CoupledGeometry(atomistic_radius_A=15.0, handshake_width_A=4.0, outer_radius_A=45.0)
     with CoupledModel("Cu_mishin1", [[1, -1, 0], [1, 1, 1], [-1, -1, 2]], geometry) as model:
         model.apply(model.homogeneous_strain([[0.01, 0.005, 0.0], [0.005, 0.01, 0.0], [0.0, 0.0, 0.0]]))
-        dynamics = slab_dynamics(model, method="force")
+        dynamics = slab_dynamics(model, method=method)
         dynamics.run(300)
         v = model.atomistic.gather_velocities()
         u = model.atomistic.gather_displacements()
         applied = model.applied_displacements_atoms
-    print(f"\ndynamic patch test, 300 steps: max |v| {np.abs(v).max():.1e} Å/ps, "
+    print(f"\n{method}: dynamic patch test, 300 steps: max |v| {np.abs(v).max():.1e} Å/ps, "
           f"max |u - u_app| {np.abs(u - applied).max():.1e} Å, max |û| {np.abs(dynamics.u).max():.1e} Å")
     assert np.abs(applied).max() > 0.1
     assert np.abs(v).max() < 1e-8
