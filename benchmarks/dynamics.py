@@ -6,9 +6,12 @@ the same process:
 
 - bare: the same atoms in a second LAMMPS instance without ``fix external`` (NVE of the
   free atoms, pad atoms not integrated);
-- coupled: :class:`~handshake.dynamics.CoupledDynamics` (force coupling) — every step the
-  handshake displacements are gathered, the continuum takes one central-difference step
-  (K u over the whole mesh) and the pad atoms are moved.
+- coupled: :class:`~handshake.dynamics.CoupledDynamics` with the dynamics method of
+  ``--method`` (default the force coupling) — every step the handshake displacements are
+  gathered, the continuum takes one central-difference step (K u over the whole mesh) and
+  the pad atoms are moved; the bridging domain method (``--method bdm``) also gathers the
+  zone atoms' velocities and forces and solves for the Lagrange multipliers (one sparse
+  back-substitution).
 
 Runs alternate; the fastest of ``--repeats`` is kept, so the ratio is measured on the same
 machine state. The time spent inside the exchange (gather, continuum step, pad update; on
@@ -18,6 +21,7 @@ Usage::
 
     python benchmarks/dynamics.py                 # 1 and 2 ranks
     python benchmarks/dynamics.py --ranks 1 --radius 120   # a quick small run
+    python benchmarks/dynamics.py --method force bdm       # both methods, same machine state
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import time
 from pathlib import Path
 
 
-def worker(radius_A: float, steps: int, repeats: int) -> None:
+def worker(radius_A: float, steps: int, repeats: int, method: str) -> None:
     from mpi4py import MPI
 
     from handshake.atomistic import AtomisticRegion
@@ -41,7 +45,7 @@ def worker(radius_A: float, steps: int, repeats: int) -> None:
     comm = MPI.COMM_WORLD
     geometry = CoupledGeometry(atomistic_radius_A=radius_A, handshake_width_A=4.0, outer_radius_A=2.0 * radius_A)
     model = CoupledModel("Cu_mishin1", [[1, -1, 0], [1, 1, 1], [-1, -1, 2]], geometry, comm=comm)
-    dynamics = slab_dynamics(model, timestep_ps=0.002)
+    dynamics = slab_dynamics(model, timestep_ps=0.002, method=method)
     atoms, region_of_atom, _ = build_cluster(model.crystal, model.geometry)
     pad = model.atomistic.group_ids("pad")
     assert (region_of_atom[pad - 1] == PAD).all()
@@ -70,7 +74,7 @@ def worker(radius_A: float, steps: int, repeats: int) -> None:
     model.close()
     if comm.rank == 0:
         t_bare, t_coupled = min(timings["bare"]), min(timings["coupled"])
-        print(json.dumps({"ranks": comm.size, "atoms": natoms, "nodes": nodes, "pad_atoms": int(pad.size),
+        print(json.dumps({"method": method, "ranks": comm.size, "atoms": natoms, "nodes": nodes, "pad_atoms": int(pad.size),
                           "handshake_atoms": int(hs), "bare_ms_per_step": 1e3 * t_bare,
                           "coupled_ms_per_step": 1e3 * t_coupled, "ratio": t_coupled / t_bare,
                           "coupled_steps_per_s": 1.0 / t_coupled,
@@ -84,25 +88,33 @@ def main() -> None:
     parser.add_argument("--radius", type=float, default=290.0, help="atomistic radius, Å (290 → ~1.1e5 atoms)")
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--method", nargs="*", default=["force"],
+                        help="dynamics methods to time (names in handshake.dynamics.DYNAMICS_METHODS)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.radius, args.steps, args.repeats)
+        worker(args.radius, args.steps, args.repeats, args.method[0])
         return
+    from handshake.dynamics import DYNAMICS_METHODS
+
+    unknown = [m for m in args.method if m not in DYNAMICS_METHODS]
+    if unknown:
+        parser.error(f"--method: unknown {', '.join(unknown)}; known: {', '.join(sorted(DYNAMICS_METHODS))}")
     mpiexec = Path(sys.executable).parent / "mpiexec"
     rows = []
-    for n in args.ranks:
-        cmd = [str(mpiexec), "-n", str(n), sys.executable, __file__, "--worker", "--radius", str(args.radius),
-               "--steps", str(args.steps), "--repeats", str(args.repeats)]
-        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-        rows.append(json.loads(out.strip().splitlines()[-1]))
+    for method in args.method:
+        for n in args.ranks:
+            cmd = [str(mpiexec), "-n", str(n), sys.executable, __file__, "--worker", "--radius", str(args.radius),
+                   "--steps", str(args.steps), "--repeats", str(args.repeats), "--method", method]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            rows.append(json.loads(out.strip().splitlines()[-1]))
     r0 = rows[0]
     print(f"coupled dynamics, EAM Cu, {r0['atoms']} atoms ({r0['handshake_atoms']} handshake, "
           f"{r0['pad_atoms']} pad), mesh of {r0['nodes']} nodes, continuum stepped every MD step")
-    print(f"{'ranks':>5} {'bare ms/step':>13} {'coupled ms/step':>16} {'ratio':>7} {'coupled steps/s':>16} "
+    print(f"{'method':>7} {'ranks':>5} {'bare ms/step':>13} {'coupled ms/step':>16} {'ratio':>7} {'coupled steps/s':>16} "
           f"{'exchange ms/step':>17} {'exchange/bare':>14}")
     for r in rows:
-        print(f"{r['ranks']:>5} {r['bare_ms_per_step']:>13.2f} {r['coupled_ms_per_step']:>16.2f} "
+        print(f"{r['method']:>7} {r['ranks']:>5} {r['bare_ms_per_step']:>13.2f} {r['coupled_ms_per_step']:>16.2f} "
               f"{r['ratio']:>7.3f} {r['coupled_steps_per_s']:>16.2f} {r['exchange_ms_per_step']:>17.2f} "
               f"{r['exchange_over_bare']:>14.3f}")
 
