@@ -209,9 +209,9 @@ class CoupledStrip(_Strip):
     method : str
         Dynamics method (:data:`~handshake.dynamics.DYNAMICS_METHODS`). ``"energy"``: the
         mesh starts at the first pad plane, the pad columns carry the pad atoms' mass, and
-        only the elements beyond the pad count. ``"bdm"``: the handshake planes are the
-        bridging domain, atoms and elements blended by α falling linearly from 1 on the
-        first handshake plane towards 0 on the first pad plane.
+        only the elements beyond the pad count. ``"bdm"``: α falls linearly from 1 on the
+        first handshake plane (whose atoms drive the mesh's first node column) to 0 on the
+        first pad plane; the other handshake planes are the bridging zone.
 
     Attributes
     ----------
