@@ -263,7 +263,8 @@ class CoupledDynamics:
 
     # ------------------------------------------------------------------ running
     def add_observer(self, observer) -> None:
-        """Call ``observer(step)`` after the exchange at every step (damping bands, thermostats)."""
+        """Call ``observer(step)`` at every step, before the exchange (damping bands, thermostats:
+        the forces they add are then seen by a constraining method such as ``"bdm"``)."""
         self._observers.append(observer)
 
     def run(self, nsteps: int) -> None:
