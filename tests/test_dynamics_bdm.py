@@ -120,3 +120,44 @@ def test_bdm_split_run_follows_one_long_run():
     print(f"\nbdm, 400 steps in one run vs 150 + 250: max |Δu| atoms {du:.1e} Å, nodes {dU:.1e} Å")
     assert np.abs(finals[0][1]).max() > 1e-4          # the wave reached the continuum
     assert du <= 1e-12 and dU <= 1e-12
+
+
+def test_bdm_thermostat_no_heating_next_to_the_zone():
+    """Langevin thermostat (γ = 5 /ps, 300 K) on all free atoms of a 2 x 2-cell strip, as in
+    test_dynamics_thermostat, for 10⁴ steps: the core and the 17 free planes next to the
+    bridging zone stay within 2 % of the target. The zone atoms themselves read colder:
+    their x motion is tied to the node columns (8 atoms per plane on one column mean), so
+    7/8 of their x degrees of freedom carry no thermal motion — a property of BDM's strong
+    constraint, printed, not asserted."""
+    from handshake.dynamics import KB_EV_PER_K
+    from handshake.dynamics.damping import LangevinBand
+
+    n_free, target = 60, 300.0
+    with CoupledStrip(POTENTIAL, n_free, N_HANDSHAKE, 60, method="bdm", cross_cells=2) as strip:
+        free = strip.region.group_ids("free")
+        strip.dynamics.add_observer(LangevinBand(strip.region, free, 5.0, strip.timestep_ps, temperature_K=target,
+                                                 seed=7))
+        plane = strip.plane[free - 1] - strip.n_wall
+        sets = {"core": free[plane < n_free - 20],
+                "next to the zone": free[(plane >= n_free - 20) & (plane < n_free - N_HANDSHAKE + 1)],
+                "zone": free[plane >= n_free - N_HANDSHAKE + 1]}
+        samples = {name: [] for name in sets}
+        masses = strip.masses_amu
+
+        def measure(step):
+            for name, ids in sets.items():
+                mine = np.flatnonzero(np.isin(step.ids, ids))
+                twice_kinetic = np.sum(masses[step.ids[mine] - 1, None] * step.v[mine] ** 2) / EV_PER_A_AMU_TO_A_PER_PS2
+                samples[name].append(strip.region.comm.allreduce(twice_kinetic) / (3 * ids.size * KB_EV_PER_K))
+
+        strip.dynamics.add_observer(measure)
+        strip.region.thermalize(2 * target, seed=11, group="free")
+        strip.run(10000)
+    means = {name: np.array(t[2000:]) for name, t in samples.items()}
+    print("\nbdm, 300 K: " + "; ".join(
+        f"{name}: {t.mean():.1f} K (halves {t[: t.size // 2].mean():.1f}, {t[t.size // 2:].mean():.1f})"
+        for name, t in means.items()))
+    for name in ("core", "next to the zone"):
+        t = means[name]
+        for part in (t, t[: t.size // 2], t[t.size // 2:]):
+            assert abs(part.mean() / target - 1) <= 0.02
