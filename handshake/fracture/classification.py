@@ -145,6 +145,11 @@ def structure_census(positions_A: np.ndarray, reference_A: np.ndarray, counted: 
         Current and perfect-crystal positions, Å (a slab periodic along z).
     counted : (N,) bool array
         Atoms that may be counted (e.g. the free atoms; the pad is not).
+    lattice : {"fcc", "bcc", "diamond"}
+    a0_A, nearest_neighbour_A, period_z_A : float
+        Lattice parameter, nearest-neighbour distance, slab period along z, Å.
+    orientation : (3, 3) ints
+        Crystal directions of the lab x, y, z axes.
     crack_plane_y_A : float
         y of the crack plane, Å.
     tip_xy_A : (2,) array
@@ -220,8 +225,8 @@ def classify_failure(steps: list[dict], K_plus: float | None) -> dict:
     def first(condition):
         return next((s["K_MPa_sqrt_m"] for s in loading if condition(s)), None)
 
-    K_emission = first(lambda s: s["slip_band_atoms"] > 0)
-    K_disorder = first(lambda s: s["tip_cluster_atoms"] >= TIP_CLUSTER_ATOMS)
+    K_emission = first(lambda s: s.get("slip_band_atoms", 0) > 0)
+    K_disorder = first(lambda s: s.get("tip_cluster_atoms", 0) >= TIP_CLUSTER_ATOMS)
     K_transformation = first(lambda s: s.get("transformed_atoms", 0) > 0)
     if not loading:
         mode = "not loaded"
