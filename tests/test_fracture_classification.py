@@ -18,10 +18,10 @@ FCC_111 = [[1, 1, -2], [1, 1, 1], [1, -1, 0]]     # (111)[1-10], propagation alo
 BCC_100 = [[0, -1, 1], [1, 0, 0], [0, 1, 1]]      # (100)[011]
 
 #: name, lattice builder, a0 (Å), C11, C12, C44 (GPa), γ of the cleavage plane (J/m²),
-#: orientation. Cu: Mishin et al., PRB 63 (2001) 224106, γ(111) 1.239; Si: Stillinger–Weber
-#: (Cowley, PRL 60 (1988) 2379, relaxed C44), γ(111) 1.36 (one bond per surface atom);
-#: W: Zhou, Johnson & Wadley, PRB 69 (2004) 144113 (a0, C_ij), γ(100) 2.98 (order of magnitude
-#: is all the opening needs).
+#: orientation. Cu: Mishin et al., PRB 63 (2001) 224106; Si: Stillinger–Weber (Cowley, PRL
+#: 60 (1988) 2379, relaxed C44), γ(111) from one broken bond per surface atom; W: realistic
+#: bcc values (those of W_zhou in the README table). The constants only shape the opening
+#: field of a realistic crack; none of them is under test here.
 CRYSTALS = {
     "Cu": (FaceCenteredCubic, "fcc", 3.615, 169.9, 122.6, 76.2, 1.239, FCC_111),
     "Si": (Diamond, "diamond", 5.431, 151.4, 76.4, 56.4, 1.36, FCC_111),
@@ -129,7 +129,7 @@ def test_a_crystal_split_along_the_cleavage_plane_is_cleavage(name):
 
 
 def volterra_partial(reference, core, angle, b_A, poisson=0.3):
-    """Isotropic edge dislocation (Hirth & Lothe, eq. 3-45) at ``core`` with Burgers vector
+    """Isotropic edge dislocation (Hirth & Lothe, Theory of Dislocations, ch. 3) at ``core``, Burgers vector
     b along the slip trace at ``angle`` (rad); the cut runs from the core back to the crack
     tip at the origin and then along the lower crack face, so the slip plane between tip and
     core is faulted and the crystal elsewhere is not cut."""
@@ -145,7 +145,8 @@ def volterra_partial(reference, core, angle, b_A, poisson=0.3):
     theta[wedge] -= 2 * np.pi * np.sign(theta[wedge])
     r2 = x ** 2 + y ** 2
     ux = b_A / (2 * np.pi) * (theta + x * y / (2 * (1 - poisson) * r2))
-    uy = -b_A / (2 * np.pi) * ((1 - 2 * poisson) / (4 * (1 - poisson)) * np.log(r2) + (x ** 2 - y ** 2) / (4 * (1 - poisson) * r2))
+    uy = -b_A / (2 * np.pi) * ((1 - 2 * poisson) / (4 * (1 - poisson)) * np.log(r2)
+                              + (x ** 2 - y ** 2) / (4 * (1 - poisson) * r2))
     return np.outer(ux, d) + np.outer(uy, [-d[1], d[0]])
 
 

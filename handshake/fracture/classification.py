@@ -171,7 +171,8 @@ def structure_census(positions_A: np.ndarray, reference_A: np.ndarray, counted: 
     defect = counted & ~crystal & ~face
     # in bcc, close-packed atoms are a transformed phase, not slip (in fcc they are the
     # stacking fault of a partial dislocation, and count as slip)
-    transformed = close_packed(positions_A, period_z_A, a0_A, among=defect) if lattice == "bcc" else np.zeros_like(defect)
+    transformed = (close_packed(positions_A, period_z_A, a0_A, among=defect) if lattice == "bcc"
+                   else np.zeros_like(defect))
     relative = positions_A[defect & ~transformed, :2] - tip
     near = np.linalg.norm(relative, axis=1) < tip_radius
     band = slip_band(relative, slip_trace_angles(lattice, orientation), a0_A, tip_radius)

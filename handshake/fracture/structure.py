@@ -123,7 +123,8 @@ def _all_fcc(vectors_A: np.ndarray) -> np.ndarray:
     return np.all((n_cn == 4) & (n_b == 2) & (n_lcb == 1), axis=1)
 
 
-def close_packed(positions_A: np.ndarray, period_z_A: float, a0_A: float, among: np.ndarray | None = None) -> np.ndarray:
+def close_packed(positions_A: np.ndarray, period_z_A: float, a0_A: float,
+                 among: np.ndarray | None = None) -> np.ndarray:
     """Mask of the atoms in a close-packed (fcc- or hcp-like) environment: at least 8 of the
     bonds to their 12 nearest neighbours have the (4, 2, 1) or (4, 2, 2) signature of fcc
     and hcp. In a bcc crystal these are atoms transformed to a close-packed phase (the
