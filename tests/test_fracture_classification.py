@@ -6,6 +6,12 @@ Each label is checked on the configuration that should produce it and on the pla
 (a crystal split along the cleavage plane) that should not.
 """
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from ase.lattice.cubic import BodyCenteredCubic, Diamond, FaceCenteredCubic
@@ -185,3 +191,21 @@ def test_the_label_is_read_up_to_k_plus():
     zone = [{**s, "transformed_atoms": 12, "slip_band_atoms": 0} for s in steps]
     assert classify_failure(zone, 1.1)["failure_mode"] == "cleavage"
     assert classify_failure(zone, None)["failure_mode"] == "phase transformation"
+
+
+def test_the_copper_scenario_emits_a_partial_dislocation(tmp_path):
+    """End to end on a relaxed coupled crack: Cu (111)[1-10] (Mishin EAM) at K = 0.5 and
+    0.525 MPa·m^½, below K_G = 0.63, emits a Shockley partial on the inclined (11-1) plane
+    (fcc cracks on this system are ductile, Rice, JMPS 40 (1992) 239)."""
+    scenario = Path(__file__).parent.parent / "scenarios" / "crack_Cu_111.toml"
+    out = tmp_path / "cu"
+    result = subprocess.run([str(Path(sys.executable).parent / "handshake"), "run", str(scenario), "--out", str(out),
+                             "--set", "crack.loading={start=0.5, stop=0.525, step=0.025}",
+                             "--set", "crack.unloading={start=0.4, stop=0.4, step=0.1}"],
+                            capture_output=True, text=True, timeout=600, env=os.environ.copy())
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((out / "summary.json").read_text())["results"]
+    assert summary["K_plus_MPa_sqrt_m"] is None
+    assert summary["failure_mode"] == "dislocation emission"
+    assert summary["K_emission_MPa_sqrt_m"] == 0.5
+    assert summary["steps"][0]["slip_band_atoms"] >= 10
