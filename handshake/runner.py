@@ -481,7 +481,7 @@ class Run:
             done.append(step)
             record = {k: (None if isinstance(v, float) and not np.isfinite(v) else v)  # no tip: None
                       for k, v in step.__dict__.items()}
-            record.update(crack_structure(model))
+            record.update(crack_structure(model, step.tip_x_A))
             records.append(record)
             self.write_frame(len(records) - 1, step.__dict__)
             partial = ramp.critical_values(RampResult(ramp.K_G_MPa_sqrt_m, ramp.tip.row_spacing_A, steps=list(done)))
