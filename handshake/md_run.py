@@ -11,9 +11,11 @@ T > 0, a Langevin thermostat on the other free atoms (Maxwell–Boltzmann start)
 
 Every ``output_interval_steps`` MD steps: one row of the time series in
 ``summary.json`` (rewritten atomically), one extended-XYZ frame and one VTU frame, a log
-line, the run-time guards (numerical faults, lost atoms, a crack tip at the handshake
-zone), a checkpoint capture (written every ``run.checkpoint_interval`` intervals and on
-SIGTERM/SIGUSR1) and, for a crack, the plot ``crack_tip_history.png``.
+line, a checkpoint capture (written every ``run.checkpoint_interval`` intervals and on
+SIGTERM/SIGUSR1) and, for a crack, the plot ``crack_tip_history.png``. The run-time
+guards (numerical faults, lost atoms, a crack tip at the handshake zone) run every
+``GUARD_INTERVAL_PS`` of MD time or output interval, whichever is shorter; a crack tip at
+the handshake zone ends the MD there with a last row (``dynamics.end_at_handshake``).
 
 Units: time ps (the scenario's step in fs), positions Å, speeds Å/ps and m/s, energies eV.
 """
@@ -26,6 +28,10 @@ import numpy as np
 
 from .continuum import EV_PER_A_AMU_TO_A_PER_PS2
 from .dynamics import KB_EV_PER_K
+
+#: MD time between two checks of the guards, ps: a crack at the Rayleigh speed
+#: (≈ 30 Å/ps) moves about 3 Å, two or three rows of bonds, in that time
+GUARD_INTERVAL_PS = 0.1
 
 
 def damping_band(model, settings, timestep_ps: float, temperature_K: float, seed: int):
@@ -81,6 +87,9 @@ class ScenarioDynamics:
         self.crack = scenario.kind == "crack"
         self.n_frames = n_frames
         self.dt_ps = settings.timestep_fs * 1e-3
+        #: MD steps between two checks of the guards (numerical faults, lost atoms, the
+        #: crack tip): at most an output interval and GUARD_INTERVAL_PS
+        self.guard_steps = max(1, min(settings.output_interval_steps, int(round(GUARD_INTERVAL_PS / self.dt_ps))))
         model = self.model
         summary = run.summary.setdefault("results", {})
         self.results = summary.setdefault("dynamics", {})
@@ -180,13 +189,17 @@ class ScenarioDynamics:
             raise error
         return fault
 
-    def tip_at_handshake(self, row: dict, where: str):
-        """The crack-tip-at-the-handshake fault of this row, or None."""
+    def tip_at_handshake(self, step: int):
+        """The crack-tip-at-the-handshake fault at MD step ``step``, or None (collective)."""
         from .guards import crack_tip_near_handshake
 
-        if not self.crack or row.get("tip_x_A") is None:
+        if not self.crack:
             return None
-        return crack_tip_near_handshake(self.ramp, row["tip_x_A"], self.run.settings.handshake_margin_A, where)
+        tip = self.ramp.tip.position(self.model.displacements()) - float(self.model.centre[0])
+        if not np.isfinite(tip):
+            return None
+        return crack_tip_near_handshake(self.ramp, tip, self.run.settings.handshake_margin_A,
+                                        f"at MD step {step} (t = {step * self.dt_ps:.3f} ps)")
 
     def __call__(self) -> None:
         """Run the remaining MD steps interval by interval (collective); raises RunStopped."""
@@ -203,38 +216,41 @@ class ScenarioDynamics:
             self.rows.append(self.measure(time.perf_counter() - run.start))
             self.output()
         while self.md["steps_done"] < total:
-            done = int(self.md["steps_done"])
-            name = run.signals.requested(run.comm)
-            if name:
-                run.stop(Fault(f"stopped by {name}", EXIT_INTERRUPTED,
-                               f"{name} received: stopped after MD step {done} of {total}"),
-                         self.n_frames + 1, {"md_step": done})
-            n = min(settings.output_interval_steps, total - done)
-            where = f"in MD steps {done + 1}–{done + n}"
-            error = None
-            try:
-                self.dynamics.run(n)
-            except Exception as exc:  # LAMMPS errors: the guards name the cause
-                error = exc
-            fault = self.guards(where, error)
-            self.md["steps_done"] = done + n
-            self.md["lammps_step"] = int(model.atomistic.lmp.extract_global("ntimestep"))
-            if fault is not None:
-                run.stop(fault, self.n_frames + 1, {"md_step": done})
-            row = self.measure(time.perf_counter() - run.start)
-            fault = self.tip_at_handshake(row, f"at MD step {done + n} (t = {row['time_ps']:.3f} ps)")
-            self.rows.append(row)
+            start = int(self.md["steps_done"])
+            end = min(start + settings.output_interval_steps, total)
+            tip_fault = None
+            while self.md["steps_done"] < end and tip_fault is None:
+                done = int(self.md["steps_done"])
+                name = run.signals.requested(run.comm)
+                if name:
+                    run.stop(Fault(f"stopped by {name}", EXIT_INTERRUPTED,
+                                   f"{name} received: stopped after MD step {start} of {total}"),
+                             self.n_frames + 1, {"md_step": start})
+                n = min(self.guard_steps, end - done)
+                where = f"in MD steps {done + 1}–{done + n}"
+                error = None
+                try:
+                    self.dynamics.run(n)
+                except Exception as exc:  # LAMMPS errors: the guards name the cause
+                    error = exc
+                fault = self.guards(where, error)
+                if fault is not None:
+                    run.stop(fault, self.n_frames + 1, {"md_step": done})
+                self.md["steps_done"] = done + n
+                self.md["lammps_step"] = int(model.atomistic.lmp.extract_global("ntimestep"))
+                tip_fault = self.tip_at_handshake(done + n)
+            self.rows.append(self.measure(time.perf_counter() - run.start))
             self.output()
-            if fault is not None:
+            if tip_fault is not None:
                 if settings.end_at_handshake:
                     self.results["ended"] = {"reason": "crack tip reached the handshake zone",
-                                             "message": fault.message, "md_step": done + n}
+                                             "message": tip_fault.message, "md_step": int(self.md["steps_done"])}
                     self.summarise()
-                    log(run.comm, f"dynamics ended: {fault.message}")
+                    log(run.comm, f"dynamics ended: {tip_fault.message}")
                     return
                 if run.settings.defect_near_handshake == "stop":
-                    run.stop(fault, self.n_frames + 1, {"md_step": done + n})
-                run.warn(fault.message)
+                    run.stop(tip_fault, self.n_frames, {"md_step": int(self.md["steps_done"])})
+                run.warn(tip_fault.message)
         self.results["ended"] = {"reason": "all steps done", "md_step": int(self.md["steps_done"])}
         self.summarise()
 
