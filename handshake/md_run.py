@@ -7,15 +7,19 @@ the continuum correction û of the statics, at rest. A crack's far field is rais
 t = 0 to the dynamic load K_I (the atoms move by the change of the K-field, a sudden
 load). Optional: a stadium damping band of free atoms next to the pad
 (:class:`~handshake.dynamics.damping.LangevinBand` on the fine-scale velocities) and, at
-T > 0, a Langevin thermostat on the other free atoms (Maxwell–Boltzmann start).
+T > 0, a Langevin thermostat on the other free atoms (Maxwell–Boltzmann velocities at
+2 T on the free atoms at t = 0: equipartition with the potential energy of the relaxed
+state brings them to T).
 
 Every ``output_interval_steps`` MD steps: one row of the time series in
 ``summary.json`` (rewritten atomically), one extended-XYZ frame and one VTU frame, a log
 line, a checkpoint capture (written every ``run.checkpoint_interval`` intervals and on
 SIGTERM/SIGUSR1) and, for a crack, the plot ``crack_tip_history.png``. The run-time
-guards (numerical faults, lost atoms, a crack tip at the handshake zone) run every
-``GUARD_INTERVAL_PS`` of MD time or output interval, whichever is shorter; a crack tip at
-the handshake zone ends the MD there with a last row (``dynamics.end_at_handshake``).
+guards (numerical faults, lost atoms, a crack tip at the handshake zone; for a
+dislocation at 0 K defective atoms there) run every ``GUARD_INTERVAL_PS`` of MD time or
+output interval, whichever is shorter; a crack tip at the handshake zone ends the MD
+there with a last row (``dynamics.end_at_handshake``). At T > 0 the defect guard of a
+dislocation is off: single thermal snapshots trip its coordination/centrosymmetry test.
 
 Units: time ps (the scenario's step in fs), positions Å, speeds Å/ps and m/s, energies eV.
 """
@@ -118,7 +122,9 @@ class ScenarioDynamics:
             d = self.dynamics
             model.atomistic.set_displacements(d.pad_ids, (d.P @ u_hat).reshape(-1, 3) + d.pad_applied)
             if settings.temperature_K > 0:
-                model.atomistic.thermalize(settings.temperature_K, settings.seed, group="free")
+                # equipartition: from a relaxed state half the kinetic energy goes into the
+                # potential energy, so the velocities are drawn at 2 T
+                model.atomistic.thermalize(2 * settings.temperature_K, settings.seed, group="free")
             self.md["lammps_step"] = int(model.atomistic.lmp.extract_global("ntimestep"))
             self.md["lammps_step_start"] = self.md["lammps_step"]
             self.results.update({"timestep_fs": settings.timestep_fs, "method": settings.method,
@@ -190,11 +196,18 @@ class ScenarioDynamics:
         return fault
 
     def tip_at_handshake(self, step: int):
-        """The crack-tip-at-the-handshake fault at MD step ``step``, or None (collective)."""
-        from .guards import crack_tip_near_handshake
+        """The crack-tip-at-the-handshake fault at MD step ``step`` (a dislocation scenario:
+        defective atoms at the handshake zone), or None (collective)."""
+        from .guards import crack_tip_near_handshake, defects_near_handshake
 
         if not self.crack:
-            return None
+            if self.settings.temperature_K > 0:
+                # coordination and centrosymmetry of single snapshots flag thermal
+                # displacements as defects (measured: Cu edge dislocation at 100 K)
+                return None
+            margin = (self.run.settings.handshake_margin_A if self.run.settings.handshake_margin_A is not None
+                      else self.model.crystal.nearest_neighbour_A)
+            return defects_near_handshake(self.model, margin, f"at MD step {step} (t = {step * self.dt_ps:.3f} ps)")
         tip = self.ramp.tip.position(self.model.displacements()) - float(self.model.centre[0])
         if not np.isfinite(tip):
             return None
@@ -242,7 +255,7 @@ class ScenarioDynamics:
             self.rows.append(self.measure(time.perf_counter() - run.start))
             self.output()
             if tip_fault is not None:
-                if settings.end_at_handshake:
+                if settings.end_at_handshake and self.crack:
                     self.results["ended"] = {"reason": "crack tip reached the handshake zone",
                                              "message": tip_fault.message, "md_step": int(self.md["steps_done"])}
                     self.summarise()
@@ -250,7 +263,9 @@ class ScenarioDynamics:
                     return
                 if run.settings.defect_near_handshake == "stop":
                     run.stop(tip_fault, self.n_frames, {"md_step": int(self.md["steps_done"])})
-                run.warn(tip_fault.message)
+                if not self.md.get("warned_at_handshake"):
+                    run.warn(tip_fault.message)
+                    self.md["warned_at_handshake"] = True
         self.results["ended"] = {"reason": "all steps done", "md_step": int(self.md["steps_done"])}
         self.summarise()
 

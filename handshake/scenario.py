@@ -291,8 +291,9 @@ class DynamicsSection(_Strict):
     timestep_fs: float = Field(2.0, gt=0, le=10, description="MD time step, fs (atoms and continuum)")
     steps: int = Field(gt=0, le=10**8, description="MD steps")
     method: str = Field("force", description="coupled-dynamics method (handshake.dynamics)")
-    temperature_K: float = Field(0.0, ge=0, description="temperature of the thermostat and damping band, K; "
-                                                        "0: no thermostat (NVE apart from the band)")
+    temperature_K: float = Field(0.0, ge=0, description="temperature of the thermostat and damping band, K "
+                                                        "(free atoms start at 2 T); 0: no thermostat, atoms "
+                                                        "at rest (NVE apart from the band)")
     seed: int = Field(1, ge=0, description="seed of the initial velocities and of the Langevin noise")
     output_interval_steps: int = Field(100, gt=0, description="a frame, a summary row and a log line every "
                                                               "this many steps")
@@ -300,8 +301,9 @@ class DynamicsSection(_Strict):
                                                                  "raised to from the last K of the static "
                                                                  "ramp at t = 0 (required for a crack)")
     end_at_handshake: bool = Field(True, description="a crack tip reaching the handshake zone ends the MD as "
-                                                     "completed (the crack ran through the atoms); false: "
-                                                     "handled as run.defect_near_handshake says")
+                                                     "completed (the crack ran through the atoms); false, and "
+                                                     "for defects of a dislocation run: handled as "
+                                                     "run.defect_near_handshake says")
     damping: DampingBandSection = DampingBandSection()
     thermostat: ThermostatSection = ThermostatSection()
 
