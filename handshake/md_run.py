@@ -62,6 +62,22 @@ def damping_band(model, settings, timestep_ps: float, temperature_K: float, seed
                         filter_width_A=settings.filter_width_A, axes=(0, 1))
 
 
+def maxwell_boltzmann_A_per_ps(masses_amu: np.ndarray, temperature_K: float, seed: int) -> np.ndarray:
+    """Maxwell–Boltzmann velocities (n, 3), Å/ps, without net momentum, scaled so that
+    Σ m v² / (3 n k_B) is exactly ``temperature_K``.
+
+    Drawn from ``seed`` by position in ``masses_amu`` (atom order), so the same on any
+    number of MPI ranks and for any atom positions (LAMMPS's ``velocity ... loop geom``
+    seeds from the coordinates, which differ at round-off between rank counts).
+    """
+    m = np.asarray(masses_amu, dtype=float)[:, None]
+    v = np.random.default_rng(seed).standard_normal((m.shape[0], 3)) * np.sqrt(
+        KB_EV_PER_K * temperature_K * EV_PER_A_AMU_TO_A_PER_PS2 / m)
+    v -= (m * v).sum(axis=0) / m.sum()
+    twice_kinetic = float(np.sum(m * v**2)) / EV_PER_A_AMU_TO_A_PER_PS2
+    return v * np.sqrt(3 * m.shape[0] * KB_EV_PER_K * temperature_K / twice_kinetic)
+
+
 def free_temperature_K(model, velocities: np.ndarray, ids: np.ndarray) -> float:
     """Kinetic temperature of atoms ``ids``, T = Σ m v² / (3 N k_B), K."""
     m = model.atomistic.masses_amu[ids - 1]
@@ -124,7 +140,9 @@ class ScenarioDynamics:
             if settings.temperature_K > 0:
                 # equipartition: from a relaxed state half the kinetic energy goes into the
                 # potential energy, so the velocities are drawn at 2 T
-                model.atomistic.thermalize(2 * settings.temperature_K, settings.seed, group="free")
+                free = model.atomistic.group_ids("free")
+                model.atomistic.set_velocities(free, maxwell_boltzmann_A_per_ps(
+                    model.atomistic.masses_amu[free - 1], 2 * settings.temperature_K, settings.seed))
             self.md["lammps_step"] = int(model.atomistic.lmp.extract_global("ntimestep"))
             self.md["lammps_step_start"] = self.md["lammps_step"]
             self.results.update({"timestep_fs": settings.timestep_fs, "method": settings.method,
