@@ -176,6 +176,7 @@ class ScenarioDynamics:
                                                     self.dt_ps, temperature_K=settings.temperature_K,
                                                     seed=settings.seed + 1, filter_ids=None))
         self.results["damping_band_atoms"] = int(self.band_ids.size)
+        self.results["steps"] = settings.steps          # a restart may extend the run (--set)
 
     # ------------------------------------------------------------------ one interval
     def state(self) -> dict:
@@ -234,6 +235,7 @@ class ScenarioDynamics:
 
     def __call__(self) -> None:
         """Run the remaining MD steps interval by interval (collective); raises RunStopped."""
+        from .checkpoint import capture_dynamics
         from .guards import EXIT_INTERRUPTED, Fault
         from .runner import log
 
@@ -246,6 +248,13 @@ class ScenarioDynamics:
         if not self.rows:
             self.rows.append(self.measure(time.perf_counter() - run.start))
             self.output()
+        if self.md.get("ended_at_handshake"):       # a restart of a run that ended there
+            if settings.end_at_handshake:
+                log(run.comm, "dynamics ended at the handshake zone before the restart: nothing to continue "
+                              "(--set dynamics.end_at_handshake=false to go on)")
+                return
+            self.md["ended_at_handshake"] = False
+            self.results.pop("ended", None)
         while self.md["steps_done"] < total:
             start = int(self.md["steps_done"])
             end = min(start + settings.output_interval_steps, total)
@@ -270,20 +279,24 @@ class ScenarioDynamics:
                 self.md["steps_done"] = done + n
                 self.md["lammps_step"] = int(model.atomistic.lmp.extract_global("ntimestep"))
                 tip_fault = self.tip_at_handshake(done + n)
+                ends = (self.crack and settings.end_at_handshake) or run.settings.defect_near_handshake == "stop"
+                if tip_fault is not None and not ends:
+                    if not self.md.get("warned_at_handshake"):
+                        run.warn(tip_fault.message)
+                        self.md["warned_at_handshake"] = True
+                    tip_fault = None
             self.rows.append(self.measure(time.perf_counter() - run.start))
             self.output()
             if tip_fault is not None:
                 if settings.end_at_handshake and self.crack:
+                    self.md["ended_at_handshake"] = True
                     self.results["ended"] = {"reason": "crack tip reached the handshake zone",
                                              "message": tip_fault.message, "md_step": int(self.md["steps_done"])}
                     self.summarise()
+                    run.checkpoints.capture(self.n_frames, self.state(), capture_dynamics(self.dynamics))
                     log(run.comm, f"dynamics ended: {tip_fault.message}")
                     return
-                if run.settings.defect_near_handshake == "stop":
-                    run.stop(tip_fault, self.n_frames, {"md_step": int(self.md["steps_done"])})
-                if not self.md.get("warned_at_handshake"):
-                    run.warn(tip_fault.message)
-                    self.md["warned_at_handshake"] = True
+                run.stop(tip_fault, self.n_frames, {"md_step": int(self.md["steps_done"])})
         self.results["ended"] = {"reason": "all steps done", "md_step": int(self.md["steps_done"])}
         self.summarise()
 

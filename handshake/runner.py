@@ -273,7 +273,10 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
                 model.apply(*fields)
             restore(checkpoint, model)
             series = directory.keep_frames(completed)
-            log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
+            if run_doc.get("phase") == "dynamics":
+                log(comm, f"restart from {checkpoint.source}: MD step {run_doc['md']['steps_done']} done")
+            else:
+                log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
         directory.write_text("scenario.toml", text + _overrides_comment(all_overrides))
         # stop signals are honoured between the load steps of the coupled run only; the
         # fully atomistic reference is not checkpointed and ends as signals say
