@@ -5,7 +5,8 @@ atoms (LAMMPS velocity Verlet) and the continuum (central differences) are integ
 together by :func:`handshake.dynamics.slab.slab_dynamics`, starting from the relaxed state:
 the continuum correction û of the statics, at rest. A crack's far field is raised at
 t = 0 to the dynamic load K_I (the atoms move by the change of the K-field, a sudden
-load). Optional: a stadium damping band of free atoms next to the pad
+load). With ``method = "energy"`` the integrator's dead load (the pad forces it cancels)
+is taken in this loaded state, not in the perfect crystal. Optional: a stadium damping band of free atoms next to the pad
 (:class:`~handshake.dynamics.damping.LangevinBand` on the fine-scale velocities) and, at
 T > 0, a Langevin thermostat on the other free atoms (Maxwell–Boltzmann velocities at
 2 T on the free atoms at t = 0: equipartition with the potential energy of the relaxed
@@ -100,6 +101,7 @@ class ScenarioDynamics:
 
     def __init__(self, run, n_frames: int, checkpoint=None):
         from .dynamics.slab import slab_dynamics
+        from .guards import install_force_halt
 
         self.run, self.model = run, run.model
         scenario = run.scenario
@@ -127,7 +129,8 @@ class ScenarioDynamics:
                                                             float(model.atomistic.masses_amu.mean()),
                                                             model.properties.atomic_volume_A3)
         if checkpoint is None:
-            self.md = {"steps_done": 0, "seed": settings.seed}
+            self.md = {"steps_done": 0, "seed": settings.seed, "timestep_fs": settings.timestep_fs,
+                       "method": settings.method}
             if self.crack:
                 model.apply(model.k_field(settings.K_I_MPa_sqrt_m))
             u_hat = model.continuum_correction().ravel()
@@ -163,6 +166,7 @@ class ScenarioDynamics:
             restore_dynamics(checkpoint, self.dynamics, model.atomistic)
             model.atomistic.command(f"reset_timestep {int(self.md['lammps_step'])}")
             self.dynamics.steps = int(self.md["steps_done"])
+        install_force_halt(model.atomistic, run.settings.force_limit_eV_per_A)
         self.free = model.atomistic.group_ids("free")
         band = damping_band(model, settings.damping, self.dt_ps, settings.temperature_K, settings.seed)
         self.band_ids = np.array([], dtype=np.int64) if band is None else band.ids

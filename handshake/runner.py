@@ -346,9 +346,16 @@ def _restart_set_up(directory, overrides: list[str], comm):
         raise InputError(err["msg"].removeprefix("Value error, "), source=source, field=loc) from None
     if scenario.kind != run_doc.get("kind", scenario.kind):
         raise InputError(f"the checkpoint is of a {run_doc.get('kind')} run", source=source, field="kind")
-    if run_doc.get("phase") == "dynamics" and checkpoint.version < 2:
-        raise InputError(f"checkpoint version {checkpoint.version} has no molecular-dynamics state",
-                         source=source, field="version")
+    if run_doc.get("phase") == "dynamics":
+        if checkpoint.version < 2:
+            raise InputError(f"checkpoint version {checkpoint.version} has no molecular-dynamics state",
+                             source=source, field="version")
+        md = run_doc.get("md", {})
+        for key in ("timestep_fs", "method"):
+            if scenario.dynamics is None or (key in md and md[key] != getattr(scenario.dynamics, key)):
+                now = None if scenario.dynamics is None else getattr(scenario.dynamics, key)
+                raise InputError(f"the MD in the checkpoint ran with {key} = {md.get(key)!r}; a restart must "
+                                 f"keep it (got {now!r})", source=source, field=f"dynamics.{key}")
     model, fields = build_model(scenario, source=source, comm=comm)
     try:
         checkpoint.check_compatible(model)

@@ -241,7 +241,8 @@ class RunSection(_Strict):
     """Checkpoints and run-time guards of ``handshake run`` (see :mod:`handshake.guards`)."""
 
     checkpoint_interval: int = Field(1, ge=0, description="write a checkpoint every this many load steps "
-                                                           "(0: only when the run stops early)")
+                                                           "and MD output intervals (0: only when the run "
+                                                           "stops early)")
     force_limit_eV_per_A: float = Field(100.0, gt=0, description="stop when a force component exceeds this, eV/Å")
     handshake_margin_A: float | None = Field(None, ge=0, description="stop when a crack tip or defect comes this "
                                                                      "close to the handshake zone, Å; default "

@@ -148,3 +148,14 @@ def test_old_or_newer_checkpoint_is_refused(uninterrupted, tmp_path, version, ex
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and "checkpoint.npz" in lines[0], result.stderr
+
+
+def test_restart_must_keep_the_time_step(uninterrupted, tmp_path):
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(uninterrupted, out)
+    result = handshake("run", "--restart", out, "--set", "dynamics.timestep_fs=1")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "dynamics.timestep_fs" in lines[0] and "must keep it" in lines[0], result.stderr
