@@ -14,7 +14,8 @@ Output directory::
                         displacement (Å), stress (GPa)
     continuum.pvd       ParaView index of continuum_NNNNN.vtu (displacement, strain, stress)
     *.png               plots of the main curves (crack_tip_history.png: a running crack)
-    checkpoint.npz      the state after the last completed load step (handshake.checkpoint)
+    checkpoint.npz      the state after the last completed load step or MD output interval
+                        (handshake.checkpoint)
     diagnostic.json     only when a run-time guard stopped the run (handshake.guards), with
     fault.extxyz        the atoms at the fault (not for NaN positions)
 
