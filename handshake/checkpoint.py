@@ -19,9 +19,24 @@ A checkpoint is one file, ``checkpoint.npz`` in the run's output directory (a Nu
 Statics need nothing more. Between load steps the coupling methods keep no state: the
 force method is one minimisation, and the Anderson mixers of ``energy-gfc`` and
 ``schwarz`` start afresh in every load step (their dead loads and interface data are
-functions of the atoms), so restarting from the atoms reproduces the next step. Dynamics
-will add sections (``continuum/v``, ``rng``, ``integrator``, ``method``) under a new
-version; a reader refuses versions newer than it knows.
+functions of the atoms), so restarting from the atoms reproduces the next step.
+
+Version 2 adds the state of coupled molecular dynamics (:mod:`handshake.md_run`), written
+between two output intervals:
+
+  ``dynamics``   the continuum integrator (:class:`handshake.dynamics.CoupledDynamics`):
+                 correction displacements ``u`` (Å) at t_N, the leapfrog half-step
+                 velocities ``v_half`` = v_{N−½} (Å/ps), accelerations ``a`` = a_N
+                 (Å/ps²), the per-atom baseline energies ``baseline_eV`` and the
+                 ``dead_load`` (eV/Å) fixed when the integrator was made;
+  ``run``        (JSON) adds ``phase = "dynamics"`` and ``md``: MD steps done, the LAMMPS
+                 step counter, time step, seeds.
+
+The Langevin noise of :class:`handshake.dynamics.damping.LangevinBand` is drawn from a
+generator seeded with (seed, LAMMPS step) at every step, so its random state *is* the
+step counter: restoring ``md.lammps_step`` continues the same random sequence.
+Version 1 files (statics) are read; a dynamics restart refuses them. A reader refuses
+versions newer than it knows.
 
 Rank 0 writes to a temporary file in the same directory, flushes it to disk and renames
 it over the previous checkpoint (``os.replace``), so a checkpoint is never half-written.
@@ -41,7 +56,7 @@ import numpy as np
 from .errors import InputError
 
 FORMAT = "handshake-checkpoint"
-VERSION = 1
+VERSION = 2
 FILENAME = "checkpoint.npz"
 
 
@@ -254,7 +269,7 @@ class RunCheckpoints:
         self.compatible_with = compatibility(model)
         self.last: Checkpoint | None = None
 
-    def capture(self, completed: int, state: dict) -> None:
+    def capture(self, completed: int, state: dict, arrays: dict | None = None) -> None:
         """Take the current state after ``completed`` load steps (collective); write it if
         the interval says so.
 
@@ -264,10 +279,12 @@ class RunCheckpoints:
             Load steps done.
         state : dict
             JSON of the run's progress (steps, far field, summary).
+        arrays : dict, optional
+            Further ``"section/name"`` arrays (the MD integrator: :func:`capture_dynamics`).
         """
         atoms = capture_atoms(self.model.atomistic)
         u_nodes = self.model.continuum_displacements()
-        arrays = {**{f"atoms/{k}": v for k, v in atoms.items()}, "continuum/u": u_nodes}
+        arrays = {**{f"atoms/{k}": v for k, v in atoms.items()}, "continuum/u": u_nodes, **(arrays or {})}
         run = json.loads(json.dumps({**self.run, **state, "completed_steps": int(completed)}))  # a copy, as of now
         self.last = Checkpoint(arrays, {"run": run}, self.compatible_with)
         if self.interval and completed % self.interval == 0:
@@ -307,3 +324,38 @@ def restore(checkpoint: Checkpoint, model, tolerance_A: float = 1e-9) -> None:
         raise InputError(f"the continuum implied by the checkpoint's atoms differs from the saved one by "
                          f"{error:.3g} Å (another geometry or far field?)", source=checkpoint.source,
                          field="continuum/u")
+
+
+# ---------------------------------------------------------------------- molecular dynamics
+def capture_dynamics(dynamics) -> dict[str, np.ndarray]:
+    """The continuum integrator's state between two runs, as ``dynamics/*`` arrays (copies)."""
+    return {"dynamics/u": dynamics.u.copy(), "dynamics/v_half": dynamics.v.copy(), "dynamics/a": dynamics.a.copy(),
+            "dynamics/baseline_eV": np.asarray(dynamics.baseline_eV, dtype=float).copy(),
+            "dynamics/dead_load": np.asarray(dynamics.dead_load, dtype=float).copy()}
+
+
+def restore_dynamics(checkpoint: Checkpoint, dynamics, region) -> None:
+    """Put the integrator state of ``checkpoint`` into a freshly made ``dynamics`` whose
+    atoms are already restored (collective).
+
+    The integrator is restarted from (u_N, v_N = v_{N−½} + ½ Δt a_N): its first step gives
+    v_{N+½} = v_N + ½ Δt a_N, the value the uninterrupted leapfrog computes as
+    v_{N−½} + Δt a_N, equal to round-off. The atoms are then put back once more, since
+    placing the continuum moves the pad atoms.
+
+    Raises
+    ------
+    InputError
+        The checkpoint has no (or mis-sized) dynamics state.
+    """
+    saved = checkpoint.section("dynamics")
+    if checkpoint.version < 2 or not saved:
+        raise InputError(f"checkpoint version {checkpoint.version} has no molecular-dynamics state; restart "
+                         "the run from the start", source=checkpoint.source, field="dynamics")
+    if saved["u"].shape != dynamics.u.shape:
+        raise InputError(f"{saved['u'].size} continuum DOFs in the checkpoint, {dynamics.u.size} in the model",
+                         source=checkpoint.source, field="dynamics/u")
+    dynamics.set_continuum_state(u_A=saved["u"], v_A_per_ps=saved["v_half"] + 0.5 * dynamics.dt * saved["a"])
+    dynamics.baseline_eV = saved["baseline_eV"].copy()
+    dynamics.dead_load = saved["dead_load"].copy()
+    restore_atoms(region, checkpoint.section("atoms"))

@@ -75,6 +75,24 @@ def plot_histogram(values: list[float], path: Path, title: str, xlabel: str, mea
     _finish(fig, ax, path, title)
 
 
+def plot_tip_history(time_ps, tip_x_A, speed_A_per_ps, rayleigh_m_per_s: float, path: Path, title: str,
+                     running_m_per_s: float | None = None) -> None:
+    """A running crack: tip position (Å) and speed between outputs (m/s) against time (ps),
+    with the Rayleigh speed c_R of the crack faces and the running (least-squares) speed."""
+    fig, (ax, ax_v) = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
+    ax.plot(time_ps, tip_x_A, "o-", ms=3, label="tip position")
+    ax.set_ylabel("crack-tip x (Å)")
+    ax.legend(fontsize=8)
+    ax.set_title(title, fontsize=9)
+    ax_v.plot(time_ps, [100.0 * s for s in speed_A_per_ps], "s-", ms=3, color="C1", label="tip speed")
+    ax_v.axhline(rayleigh_m_per_s, color="k", lw=1, label=f"$c_R$ = {rayleigh_m_per_s:.0f} m/s")
+    if running_m_per_s is not None:
+        ax_v.axhline(running_m_per_s, color="C1", ls="--", lw=1, label=f"running speed {running_m_per_s:.0f} m/s")
+    ax_v.set_xlabel("time (ps)")
+    ax_v.set_ylabel("speed (m/s)")
+    _finish(fig, ax_v, path, "")
+
+
 def _finish(fig, ax, path: Path, title: str, dpi: int = 120, **legend) -> None:
     """Title, legend (``legend`` options, default font size 8), save as PNG and close."""
     ax.set_title(title, fontsize=9)

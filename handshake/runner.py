@@ -8,11 +8,14 @@ and one more VTU frame of the continuum — so an interrupted run keeps what it 
 Output directory::
 
     summary.json        scalar results and provenance, updated after every load step
+                        (and every MD output interval: results.dynamics.time_series)
     scenario.toml       the scenario as run (with --set overrides applied)
-    atoms.extxyz        one frame per load step: region, displacement (Å), stress (GPa)
+    atoms.extxyz        one frame per load step and per MD output interval: region,
+                        displacement (Å), stress (GPa)
     continuum.pvd       ParaView index of continuum_NNNNN.vtu (displacement, strain, stress)
-    *.png               plots of the main curves
-    checkpoint.npz      the state after the last completed load step (handshake.checkpoint)
+    *.png               plots of the main curves (crack_tip_history.png: a running crack)
+    checkpoint.npz      the state after the last completed load step or MD output interval
+                        (handshake.checkpoint)
     diagnostic.json     only when a run-time guard stopped the run (handshake.guards), with
     fault.extxyz        the atoms at the fault (not for NaN positions)
 
@@ -271,13 +274,20 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
                 model.apply(*fields)
             restore(checkpoint, model)
             series = directory.keep_frames(completed)
-            log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
+            if run_doc.get("phase") == "dynamics":
+                log(comm, f"restart from {checkpoint.source}: MD step {run_doc['md']['steps_done']} done")
+            else:
+                log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
         directory.write_text("scenario.toml", text + _overrides_comment(all_overrides))
         # stop signals are honoured between the load steps of the coupled run only; the
         # fully atomistic reference is not checkpointed and ends as signals say
+        in_dynamics = (run_doc or {}).get("phase") == "dynamics"
         if scenario.kind == "crack":
             with signals:
-                run.crack(run_doc)
+                if not in_dynamics:
+                    run.crack(run_doc)
+                if scenario.dynamics is not None:
+                    run.dynamics(checkpoint if in_dynamics else None)
             if reference:
                 run_crack_reference(scenario, model, fields, summary, directory, comm)
         elif scenario.glide is not None:
@@ -287,6 +297,8 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         else:
             with signals:
                 run.relaxation(completed)
+                if scenario.dynamics is not None:
+                    run.dynamics(checkpoint if in_dynamics else None)
             if reference:
                 from .coupling.reference import compare_with_reference
 
@@ -335,6 +347,16 @@ def _restart_set_up(directory, overrides: list[str], comm):
         raise InputError(err["msg"].removeprefix("Value error, "), source=source, field=loc) from None
     if scenario.kind != run_doc.get("kind", scenario.kind):
         raise InputError(f"the checkpoint is of a {run_doc.get('kind')} run", source=source, field="kind")
+    if run_doc.get("phase") == "dynamics":
+        if checkpoint.version < 2:
+            raise InputError(f"checkpoint version {checkpoint.version} has no molecular-dynamics state",
+                             source=source, field="version")
+        md = run_doc.get("md", {})
+        for key in ("timestep_fs", "method"):
+            if scenario.dynamics is None or (key in md and md[key] != getattr(scenario.dynamics, key)):
+                now = None if scenario.dynamics is None else getattr(scenario.dynamics, key)
+                raise InputError(f"the MD in the checkpoint ran with {key} = {md.get(key)!r}; a restart must "
+                                 f"keep it (got {now!r})", source=source, field=f"dynamics.{key}")
     model, fields = build_model(scenario, source=source, comm=comm)
     try:
         checkpoint.check_compatible(model)
@@ -507,6 +529,16 @@ class Run:
         summary["results"].update(classify_failure(records, result.K_plus_MPa_sqrt_m))
         if directory.writer:
             plot_k_ramp(records, result, directory.path / "k_ramp.png", scenario.name)
+
+    # ------------------------------------------------------------------ dynamics after the statics
+    def dynamics(self, checkpoint=None) -> None:
+        """The ``[dynamics]`` phase (:mod:`handshake.md_run`), from the state the static
+        preparation left, or from ``checkpoint`` of this phase."""
+        from .md_run import ScenarioDynamics
+
+        n_frames = (int(checkpoint.documents["run"]["frames"]) if checkpoint is not None
+                    else len(self.summary.get("results", {}).get("steps", ())) or 1)
+        ScenarioDynamics(self, n_frames, checkpoint)()
 
     # ------------------------------------------------------------------ dislocation: one relaxation
     def relaxation(self, completed: int) -> None:

@@ -241,7 +241,8 @@ class RunSection(_Strict):
     """Checkpoints and run-time guards of ``handshake run`` (see :mod:`handshake.guards`)."""
 
     checkpoint_interval: int = Field(1, ge=0, description="write a checkpoint every this many load steps "
-                                                           "(0: only when the run stops early)")
+                                                           "and MD output intervals (0: only when the run "
+                                                           "stops early)")
     force_limit_eV_per_A: float = Field(100.0, gt=0, description="stop when a force component exceeds this, eV/Å")
     handshake_margin_A: float | None = Field(None, ge=0, description="stop when a crack tip or defect comes this "
                                                                      "close to the handshake zone, Å; default "
@@ -250,6 +251,75 @@ class RunSection(_Strict):
         "stop", description="'continue' only flags a crack tip or defect near the handshake zone, and the "
                             "elements it inverts there (results then unreliable)")
     stop_when_unconverged: bool = Field(True, description="stop when a load step misses fmax_eV_per_A")
+
+
+def dynamics_methods() -> tuple[str, ...]:
+    """Names a ``[dynamics]`` section may give as ``method``.
+
+    Mirrors the registry of coupled-dynamics methods in :mod:`handshake.dynamics`
+    (``slab_dynamics(model, timestep_ps, method)``); kept here until that registry is
+    importable as ``handshake.dynamics.DYNAMICS_METHODS``.
+    """
+    return ("force", "energy")
+
+
+class DampingBandSection(_Strict):
+    """Stadium damping band: Langevin friction on the fine-scale velocities of the free atoms
+    next to the pad (Holian & Ravelo, PRB 51 (1995) 11275; :mod:`handshake.dynamics.damping`)."""
+
+    width_A: float = Field(10.0, ge=0, description="band width inwards from the pad, Å; 0: no band")
+    gamma_per_ps: float = Field(5.0, gt=0, description="friction at the pad edge, 1/ps, ramping to 0 "
+                                                       "across the band as (1 − d/W)²")
+    filter_width_A: float = Field(4.0, gt=0, description="σ of the moving-least-squares filter that keeps the "
+                                                         "long waves the mesh carries out of the friction, Å")
+
+
+class ThermostatSection(_Strict):
+    """Langevin thermostat on the free atoms outside the damping band (used when
+    ``dynamics.temperature_K`` > 0)."""
+
+    gamma_per_ps: float = Field(1.0, gt=0, description="friction coefficient, 1/ps")
+
+
+class DynamicsSection(_Strict):
+    """Coupled molecular dynamics after the static preparation (``handshake.md_run``).
+
+    A crack scenario first runs its ``[crack]`` loading ramp (statics), then the far field
+    is raised to ``K_I_MPa_sqrt_m`` and the atoms and the continuum are integrated in time
+    together; a dislocation scenario relaxes at its far field, then runs MD there.
+    """
+
+    timestep_fs: float = Field(2.0, gt=0, le=10, description="MD time step, fs (atoms and continuum)")
+    steps: int = Field(gt=0, le=10**8, description="MD steps")
+    method: str = Field("force", description="coupled-dynamics method (handshake.dynamics)")
+    temperature_K: float = Field(0.0, ge=0, description="temperature of the thermostat and damping band, K "
+                                                        "(free atoms start at 2 T); 0: no thermostat, atoms "
+                                                        "at rest (NVE apart from the band)")
+    seed: int = Field(1, ge=0, description="seed of the initial velocities and of the Langevin noise")
+    output_interval_steps: int = Field(100, gt=0, description="a frame, a summary row and a log line every "
+                                                              "this many steps")
+    K_I_MPa_sqrt_m: float | None = Field(None, gt=0, description="crack only: the dynamic load, MPa·m^½, "
+                                                                 "raised to from the last K of the static "
+                                                                 "ramp at t = 0 (required for a crack)")
+    end_at_handshake: bool = Field(True, description="a crack tip reaching the handshake zone ends the MD as "
+                                                     "completed (the crack ran through the atoms); false, and "
+                                                     "for defects of a dislocation run: handled as "
+                                                     "run.defect_near_handshake says")
+    damping: DampingBandSection = DampingBandSection()
+    thermostat: ThermostatSection = ThermostatSection()
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value):
+        if value not in dynamics_methods():
+            raise ValueError(f"unknown dynamics method {value!r}; expected one of {', '.join(dynamics_methods())}")
+        return value
+
+    @model_validator(mode="after")
+    def _interval_fits(self):
+        if self.output_interval_steps > self.steps:
+            raise ValueError(f"output_interval_steps = {self.output_interval_steps} exceeds steps = {self.steps}")
+        return self
 
 
 class Scenario(_Strict):
@@ -268,6 +338,7 @@ class Scenario(_Strict):
     glide: GlideSection | None = None
     alloy: AlloySection | None = None
     run: RunSection = RunSection()
+    dynamics: DynamicsSection | None = None
 
     @model_validator(mode="after")
     def _has_a_defect(self):
@@ -294,6 +365,16 @@ class Scenario(_Strict):
                                  "(atomistic_radius_A − handshake_width_A)", field=f"dislocations[{i}].core_A")
         if self.kind == "crack" and self.glide is not None:
             raise InputError("a crack scenario takes no [glide] ramp", field="glide")
+        if self.dynamics is not None:
+            if self.glide is not None:
+                raise InputError("[dynamics] runs after a relaxation, not after a [glide] ramp", field="dynamics")
+            if self.kind == "crack" and self.dynamics.K_I_MPa_sqrt_m is None:
+                raise InputError("a dynamic crack needs the dynamic load K_I_MPa_sqrt_m", field="dynamics")
+            if self.kind == "crack" and self.crack.unloading is not None:
+                raise InputError("a dynamic crack takes no unloading ramp: its MD starts at the top of the "
+                                 "loading ramp", field="crack.unloading")
+            if self.kind == "dislocation" and self.dynamics.K_I_MPa_sqrt_m is not None:
+                raise InputError("K_I_MPa_sqrt_m is for a crack", field="dynamics.K_I_MPa_sqrt_m")
         return self
 
 
