@@ -175,6 +175,16 @@ def default_output(path: Path, comm) -> Path:
     return comm.bcast(candidate, root=0)
 
 
+def _check_dynamics_layout(scenario, model, source: str) -> None:
+    """The ``[dynamics]`` method's own geometric checks on the built model (InputError)."""
+    from .dynamics import dynamics_method
+
+    try:
+        dynamics_method(scenario.dynamics.method).check_slab(model)
+    except InputError as exc:
+        raise InputError(exc.message, source=source, field=exc.field) from None
+
+
 def log(comm, message: str) -> None:
     """One progress line on standard error (rank 0)."""
     if comm.rank == 0:
@@ -235,6 +245,8 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         source = str(path)
         scenario = load_scenario(path, overrides)
         model, fields = build_model(scenario, source=source, comm=comm)
+        if scenario.dynamics is not None:       # refused before anything is written
+            _check_dynamics_layout(scenario, model, source)
         start = time.perf_counter()
         directory = RunDirectory(out if out is not None else default_output(path, comm), comm, overwrite)
         text = path.read_text()

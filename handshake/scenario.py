@@ -254,13 +254,11 @@ class RunSection(_Strict):
 
 
 def dynamics_methods() -> tuple[str, ...]:
-    """Names a ``[dynamics]`` section may give as ``method``.
+    """Names a ``[dynamics]`` section may give as ``method``: the registry of coupled-dynamics
+    methods, :data:`handshake.dynamics.DYNAMICS_METHODS`."""
+    from .dynamics import DYNAMICS_METHODS
 
-    Mirrors the registry of coupled-dynamics methods in :mod:`handshake.dynamics`
-    (``slab_dynamics(model, timestep_ps, method)``); kept here until that registry is
-    importable as ``handshake.dynamics.DYNAMICS_METHODS``.
-    """
-    return ("force", "energy")
+    return tuple(sorted(DYNAMICS_METHODS))
 
 
 class DampingBandSection(_Strict):

@@ -27,11 +27,15 @@ def handshake(*args):
                           env=os.environ.copy())
 
 
-@pytest.fixture(scope="module")
-def running_crack(tmp_path_factory):
-    out = tmp_path_factory.mktemp("md") / "fe"
-    result = handshake("run", SCENARIO, "--out", out, *SMALL)
+_RUNS = {}      # method -> output directory of the running crack
+
+
+@pytest.fixture(scope="module", params=["force", "bdm"])
+def running_crack(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp("md") / request.param
+    result = handshake("run", SCENARIO, "--out", out, *SMALL, "--set", f"dynamics.method={request.param}")
     assert result.returncode == 0, result.stderr
+    _RUNS[request.param] = out
     return out, result
 
 
@@ -45,7 +49,7 @@ def test_crack_runs_below_the_rayleigh_speed(running_crack):
     assert rows[-1]["time_ps"] == pytest.approx(0.8)
     row_spacing = summary["results"]["row_spacing_A"]
     advance = rows[-1]["tip_x_A"] - rows[0]["tip_x_A"]
-    print(f"\nFe (100) crack at {md['K_over_K_G']:.2f} K_G: advance {advance:.2f} Å in 0.8 ps, running speed "
+    print(f"\n{md['method']}: Fe (100) crack at {md['K_over_K_G']:.2f} K_G: advance {advance:.2f} Å in 0.8 ps, running speed "
           f"{md['tip_speed_m_per_s']:.0f} m/s, fastest interval {md['max_interval_speed_m_per_s']:.0f} m/s, "
           f"c_R {md['rayleigh_speed_m_per_s']:.0f} m/s")
     assert advance >= 3 * row_spacing - 1e-6
@@ -54,6 +58,24 @@ def test_crack_runs_below_the_rayleigh_speed(running_crack):
     assert md["max_interval_speed_m_per_s"] < md["rayleigh_speed_m_per_s"]
     assert md["ended"]["reason"] == "all steps done"
     assert "MD step 400/400" in result.stderr
+
+
+def test_force_and_bridging_domain_couplings_run_the_same_crack(tmp_path_factory):
+    """Two different couplings (handshake forces; Lagrange-multiplier bridging domain) must
+    not change how far the crack runs in the atoms by more than one bond row."""
+    advance = {}
+    for method in ("force", "bdm"):
+        if method not in _RUNS:          # this test run alone
+            _RUNS[method] = tmp_path_factory.mktemp("md") / method
+            result = handshake("run", SCENARIO, "--out", _RUNS[method], *SMALL, "--set", f"dynamics.method={method}")
+            assert result.returncode == 0, result.stderr
+        out = _RUNS[method]
+        rows = json.loads((out / "summary.json").read_text())["results"]["dynamics"]["time_series"]
+        advance[method] = [r["tip_x_A"] - rows[0]["tip_x_A"] for r in rows]
+    row_spacing = json.loads((out / "summary.json").read_text())["results"]["row_spacing_A"]
+    print(f"\ntip advance (Å) force {advance['force']}\n                 bdm   {advance['bdm']}")
+    assert advance["force"][-1] >= 3 * row_spacing - 1e-6
+    assert max(abs(a - b) for a, b in zip(advance["force"], advance["bdm"])) <= row_spacing + 1e-6
 
 
 def test_dynamics_outputs_are_written(running_crack):

@@ -158,3 +158,8 @@ class DynamicsMethod:
     def slab(cls, layout: SlabLayout):
         """:class:`CoupledDynamics` of a quasi-2D coupled model."""
         raise NotImplementedError
+
+    @classmethod
+    def check_slab(cls, model) -> None:
+        """Refuse, with an :class:`~handshake.errors.InputError`, a quasi-2D ``model`` this
+        method cannot couple; called before a run starts. Accepts everything by default."""

@@ -56,6 +56,7 @@ from scipy.sparse.linalg import splu
 from ...continuum import EV_PER_A_AMU_TO_A_PER_PS2, lumped_mass, stiffness_matrix
 from ...continuum.elasticity import (element_dofs, generalized_plane_strain_displacement, shape_gradients,
                                      strain_displacement)
+from ...errors import InputError
 from ..time_coupling import gather_rows
 from .base import DynamicsMethod, SlabLayout, StripLayout, register
 from .force import COMPONENTS
@@ -208,6 +209,37 @@ class BridgingDomain(DynamicsMethod):
                                subcycles=layout.subcycles, method=cls.name, alpha=alpha, node_weight=node_weight,
                                constraint=constraint)
 
+    @staticmethod
+    def blending_radii(model) -> tuple[float, float]:
+        """Radii (Å) between which α falls from 1 to 0 in ``model``: the outermost node of the
+        mesh's inner edge and the innermost pad atom.
+
+        Raises
+        ------
+        InputError
+            When the handshake zone holds no atoms between the two (zone too narrow).
+        """
+        zone, mesh, region = model.zone, model.zone.mesh, model.atomistic
+        radius = np.linalg.norm(model.reference_positions[:, :2] - model.centre, axis=1)
+        outer = radius[region.group_ids("pad") - 1].min()
+        node_r = np.linalg.norm(mesh.points - model.centre, axis=1)
+        if "hole" in mesh.node_sets:     # a crack's faces are mesh boundary too: the hole's rim only
+            rim = mesh.node_sets["hole"]
+        else:
+            edges = np.sort(mesh.cells[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
+            edges, count = np.unique(edges, axis=0, return_counts=True)
+            rim = np.setdiff1d(np.unique(edges[count == 1]), zone.outer_nodes)
+        inner = node_r[rim].max()
+        if inner >= outer - 1e-6:
+            raise InputError(f"the bridging domain method needs atoms between the mesh's inner edge "
+                             f"(r = {inner:.2f} Å) and the pad (r = {outer:.2f} Å); widen the handshake zone",
+                             field="geometry.handshake_width_A")
+        return float(inner), float(outer)
+
+    @classmethod
+    def check_slab(cls, model) -> None:
+        cls.blending_radii(model)
+
     @classmethod
     def slab(cls, layout: SlabLayout):
         """α falls linearly in r from 1 at the mesh's inner edge (the outermost of its
@@ -219,15 +251,8 @@ class BridgingDomain(DynamicsMethod):
         zone, mesh, region = model.zone, model.zone.mesh, model.atomistic
         hs_ids, pad_ids = region.group_ids("handshake"), region.group_ids("pad")
         radius = np.linalg.norm(model.reference_positions[:, :2] - model.centre, axis=1)
-        outer = radius[pad_ids - 1].min()
         node_r = np.linalg.norm(mesh.points - model.centre, axis=1)
-        edges = np.sort(mesh.cells[:, [0, 1, 1, 2, 2, 0]].reshape(-1, 2), axis=1)
-        edges, count = np.unique(edges, axis=0, return_counts=True)
-        rim = np.setdiff1d(np.unique(edges[count == 1]), zone.outer_nodes)   # the mesh's inner edge
-        inner = node_r[rim].max()
-        if inner >= outer - 1e-6:
-            raise ValueError("bridging domain: the handshake zone has no atoms between the mesh's inner edge "
-                             "and the pad; widen handshake_width_A")
+        inner, outer = cls.blending_radii(model)
         node_weight = np.repeat(1.0 - blending_weight(node_r - inner, outer - inner), COMPONENTS)
         centroid_r = np.linalg.norm(mesh.points[mesh.cells].mean(axis=1) - model.centre, axis=1)
         K_energy = blended_stiffness(mesh, model.material, 1.0 - blending_weight(centroid_r - inner, outer - inner),
