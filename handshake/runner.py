@@ -91,9 +91,13 @@ class RunDirectory:
         if error:
             raise InputError(error, source="command line", field="--out")
         if self.writer:
-            stale_names = ("atoms.extxyz", "checkpoint.npz", "diagnostic.json", "fault.extxyz")
-            for stale in [] if resume else [self.path / name for name in stale_names]:
-                stale.unlink(missing_ok=True)
+            # what an earlier run wrote here and this one may not overwrite (fewer frames,
+            # no fault); other files are left alone
+            stale_names = ("atoms.extxyz", "checkpoint.npz", "diagnostic.json", "fault.extxyz", "continuum.pvd")
+            stale = [] if resume else [self.path / name for name in stale_names] + list(
+                self.path.glob("continuum_*.vtu"))
+            for path in stale:
+                path.unlink(missing_ok=True)
 
     def keep_frames(self, n: int):
         """Cut the frames of atoms and continuum back to the first ``n`` (a restart from a

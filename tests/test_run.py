@@ -87,6 +87,32 @@ def test_existing_output_directory_is_not_overwritten(tmp_path):
     assert (out / "summary.json").read_text() == "{}"
 
 
+def test_overwrite_leaves_no_frames_of_the_earlier_run(tmp_path, short_run):
+    """--overwrite into the directory of a longer earlier run: its extra VTU frames go, files
+    the run does not write stay, and every frame the .pvd lists exists."""
+    earlier, _ = short_run
+    out = tmp_path / "again"
+    out.mkdir()
+    for vtu in earlier.glob("continuum_*.vtu"):
+        (out / vtu.name).write_bytes(vtu.read_bytes())
+    (out / "continuum_00099.vtu").write_text("stale")
+    (out / "notes.txt").write_text("keep me")
+    result = handshake("run", SCENARIO, "--out", out, "--overwrite", "--set", "crack.loading=[0.3, 0.4]",
+                       "--set", "crack.unloading=[0.3]")
+    assert result.returncode == 0, result.stderr
+    listed = {d.getAttribute("file") for d in _pvd_datasets(out / "continuum.pvd")}
+    assert listed == {p.name for p in out.glob("continuum_*.vtu")}
+    assert len(listed) == len(read(out / "atoms.extxyz", index=":"))
+    assert not (out / "continuum_00099.vtu").exists()
+    assert (out / "notes.txt").read_text() == "keep me"
+
+
+def _pvd_datasets(path):
+    from xml.dom import minidom
+
+    return minidom.parse(str(path)).getElementsByTagName("DataSet")
+
+
 def test_crack_k_plus_matches_fully_atomistic_reference(tmp_path):
     """Issue acceptance: the same ramp on a fully atomistic disc of 10× the area gives K+
     within 3 % of the coupled value. The ramp starts well below K+ (a first step straight
