@@ -596,6 +596,10 @@ def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDi
 
         summary["alloy"] = {"seed": scenario.alloy.seed, "effective_medium": model.properties.provenance,
                             "misfit_forces_on_medium_lattice": misfit_forces(model)}
+        if scenario.alloy.local_relaxation:
+            from .alloys.misfit import local_relaxation
+
+            summary["alloy"]["local_relaxation"] = local_relaxation(model, fmax_eV_per_A=scenario.coupling.fmax_eV_per_A)
     ramp = glide_ramp(scenario, model)
 
     def after_step(step) -> None:

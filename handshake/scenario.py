@@ -229,6 +229,9 @@ class AlloySection(_Strict):
     seed: int = Field(1, ge=0, description="realisation of the random alloy")
     supercells: int = Field(5, ge=1, description="random supercells averaged for the effective medium")
     supercell_repeat: int = Field(4, ge=2, description="cubic cells per edge of each supercell")
+    local_relaxation: bool = Field(False, description="add the realisation's own relaxation without a defect "
+                                                      "(fully atomistic, on a larger disc) to the applied field, "
+                                                      "so that the pad holds no misfit")
 
 
 class ReferenceSection(_Strict):
