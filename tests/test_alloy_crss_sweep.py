@@ -1,7 +1,7 @@
 """`handshake sweep --reference` on random CuNi: coupled and fully atomistic CRSS per seed.
 
 A small version of the README's 8-seed comparison (benchmarks/crss_statistics.py): two
-seeds, a 12 Å atomistic radius and three stresses, so that it runs in about a minute.
+seeds, a 12 Å atomistic radius and two stresses, so that it runs in about a minute.
 The fully atomistic reference (same species on every shared site, by the site hash of
 handshake.alloys.solid_solution) has ≥ 10× the area; both ramps must converge at every
 stress (the CuNi table's cutoff defect made the coupled one stall at ~1e-2 eV/Å).
@@ -33,7 +33,7 @@ seed = 1
 supercells = 5
 supercell_repeat = 4
 [glide]
-shear_stress_MPa = [0.0, 500.0, 1000.0]
+shear_stress_MPa = [0.0, 800.0]
 glide_distance_A = 5.0
 follow_core = false
 """
