@@ -4,7 +4,7 @@
 
 Runs ``handshake sweep scenarios/edge_dislocation_CuNi.toml --seeds N --reference``:
 each seed is one random Cu-50Ni realisation, relaxed and sheared in the coupled model
-(25 Å atomistic radius, effective-medium continuum to 114 Å) and fully atomistically on
+(40 Å atomistic radius, effective-medium continuum to 166 Å) and fully atomistically on
 a disc of 10x the coupled atoms' area with the same species on every shared site and the
 same random alloy further out. Prints one row per seed and the coupled mean with its
 95 % confidence interval against the fully atomistic mean (MPa), and the wall times.
