@@ -309,7 +309,8 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         elif scenario.glide is not None:
             run_glide(scenario, model, fields, summary, directory, write_frame, comm, start)
             if reference:
-                run_glide_reference(scenario, model, summary, directory, comm)
+                run_glide_reference(scenario, model, summary, directory, comm,
+                                    extra_fields=fields[len(scenario.dislocations):])
         else:
             with signals:
                 run.relaxation(completed)
@@ -619,14 +620,16 @@ def run_crack_reference(scenario: Scenario, model, fields, summary: dict, direct
     directory.write_json("summary.json", summary)
 
 
-def glide_ramp(scenario: Scenario, model):
-    """The :class:`~handshake.dislocations.ShearRamp` of a scenario's ``[glide]`` section on ``model``."""
+def glide_ramp(scenario: Scenario, model, extra_fields=()):
+    """The :class:`~handshake.dislocations.ShearRamp` of a scenario's ``[glide]`` section on
+    ``model``; ``extra_fields`` are fixed far fields added at every stress (a composition band)."""
     from .dislocations import ShearRamp
 
     glide, d = scenario.glide, scenario.dislocations[0]
     return ShearRamp(model, d.burgers, screw=glide.screw, n_partials=glide.partials,
                      fmax_eV_per_A=scenario.coupling.fmax_eV_per_A, max_iterations=scenario.coupling.max_iterations,
-                     glide_distance_A=glide.glide_distance_A, follow_core=glide.follow_core, slip_plane=d.slip_plane)
+                     glide_distance_A=glide.glide_distance_A, follow_core=glide.follow_core, slip_plane=d.slip_plane,
+                     extra_fields=extra_fields)
 
 
 def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, write_frame,
@@ -644,7 +647,11 @@ def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDi
 
         summary["alloy"] = {"seed": scenario.alloy.seed, "effective_medium": model.properties.provenance,
                             "misfit_forces_on_medium_lattice": misfit_forces(model)}
-    ramp = glide_ramp(scenario, model)
+        if scenario.alloy.local_relaxation:
+            from .alloys.misfit import local_relaxation
+
+            summary["alloy"]["local_relaxation"] = local_relaxation(model, fmax_eV_per_A=scenario.coupling.fmax_eV_per_A)
+    ramp = glide_ramp(scenario, model, extra_fields=fields[len(scenario.dislocations):])
 
     def after_step(step) -> None:
         results["steps"].append(step.to_dict())
@@ -667,7 +674,8 @@ def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDi
         plot_glide(results["steps"], directory.path / "glide.png", scenario.name)
 
 
-def run_glide_reference(scenario: Scenario, model, summary: dict, directory: RunDirectory, comm) -> None:
+def run_glide_reference(scenario: Scenario, model, summary: dict, directory: RunDirectory, comm,
+                        extra_fields=()) -> None:
     """The same shear ramp, fully atomistic, on a disc of ``REFERENCE_AREA_RATIO`` × the atoms' area."""
     from .coupling.reference import FullyAtomisticModel
 
@@ -675,7 +683,7 @@ def run_glide_reference(scenario: Scenario, model, summary: dict, directory: Run
     start = time.perf_counter()
     with FullyAtomisticModel(model, radius_A=radius) as atomistic:
         log(comm, f"fully atomistic reference: {atomistic.n_atoms} atoms within {radius:.0f} Å")
-        ramp = glide_ramp(scenario, atomistic)
+        ramp = glide_ramp(scenario, atomistic, extra_fields=extra_fields)
         ramp.window_A = model.geometry.atomistic_radius_A - model.geometry.handshake_width_A - 2.0
         result = ramp.run(scenario.glide.values(),
                           callback=lambda s: log(comm, f"reference τ = {s.shear_stress_MPa:8.2f} MPa  "

@@ -222,6 +222,19 @@ class GlideSection(_Strict):
         return self
 
 
+class CompositionBandSection(_Strict):
+    """A band parallel to the glide plane enriched in one element of a binary alloy
+    (:class:`handshake.alloys.CompositionBand`): Vegard eigenstrain and interpolated C
+    between the pure end members, applied as the laminate's exact elastic state, and the
+    atoms drawn with the local composition."""
+
+    element: str = Field(description="the element whose fraction changes in the band")
+    fraction: float = Field(ge=0.0, le=1.0, description="its atomic fraction in the middle of the band")
+    centre_y_A: float = Field(0.0, description="band centre above the model's centre (lab y), Å")
+    half_width_A: float = Field(gt=0, description="half width of the band, Å")
+    interface_A: float = Field(2.0, gt=0, description="width of the tanh interfaces, Å")
+
+
 class AlloySection(_Strict):
     """A random solid solution in the atoms; the continuum is its effective medium."""
 
@@ -229,6 +242,18 @@ class AlloySection(_Strict):
     seed: int = Field(1, ge=0, description="realisation of the random alloy")
     supercells: int = Field(5, ge=1, description="random supercells averaged for the effective medium")
     supercell_repeat: int = Field(4, ge=2, description="cubic cells per edge of each supercell")
+    local_relaxation: bool = Field(False, description="add the realisation's own relaxation without a defect "
+                                                      "(fully atomistic, on a larger disc) to the applied field, "
+                                                      "so that the pad holds no misfit")
+    composition_band: CompositionBandSection | None = None
+
+    @model_validator(mode="after")
+    def _band_in_a_binary(self):
+        band = self.composition_band
+        if band is not None and (len(self.composition) != 2 or band.element not in self.composition):
+            raise InputError(f"a composition band needs a binary alloy containing {band.element!r} "
+                             f"(composition has {', '.join(self.composition)})", field="composition_band.element")
+        return self
 
 
 class ReferenceSection(_Strict):
@@ -473,6 +498,27 @@ def check_scenario(scenario: Scenario, source: str, comm=None) -> ScenarioPlan:
     return ScenarioPlan(potential, properties, crystal, geometry, centre)
 
 
+def composition_band(scenario: Scenario, plan, composition: dict, a0_A: float):
+    """The :class:`~handshake.alloys.CompositionBand` of ``[alloy.composition_band]``: pure
+    end members of the potential (cached material properties), the alloy's fraction
+    outside the band, centred ``centre_y_A`` above the model's centre."""
+    from .alloys import CompositionBand
+    from .materials import material_properties
+
+    b = scenario.alloy.composition_band
+    element_A = next(e for e in composition if e != b.element)
+    A, B = (material_properties(plan.potential, e, plan.properties.lattice) for e in (element_A, b.element))
+    # the model's centre is a fixed fraction of the unit cell: scale the plan's (pure
+    # element) centre to the effective medium's lattice parameter ``a0_A``
+    centre_y = float(plan.centre_A[1]) * a0_A / plan.properties.a0_A
+    band = CompositionBand(A.a0_A, B.a0_A, A.C_voigt_GPa, B.C_voigt_GPa, scenario.material.orientation,
+                           c_reference=composition[b.element], c_band=b.fraction,
+                           centre_y_A=centre_y + b.centre_y_A, half_width_A=b.half_width_A,
+                           interface_A=b.interface_A)
+    band.end_members = (element_A, b.element)
+    return band
+
+
 def build_model(scenario: Scenario, source: str, comm=None):
     """The :class:`~handshake.coupling.CoupledModel` and the fixed far fields of a scenario
     (the dislocations and the homogeneous load; a crack's K-field is applied by its ramp).
@@ -498,6 +544,12 @@ def build_model(scenario: Scenario, source: str, comm=None):
 
         def species(positions):
             return random_species(positions, composition, seed, grid)
+
+        if scenario.alloy.composition_band is not None:
+            band = composition_band(scenario, plan, medium.composition, properties.a0_A)
+
+            def species(positions):  # noqa: F811  (the band's local composition)
+                return band.species(positions, *band.end_members, seed, grid)
     try:
         model = CoupledModel(plan.potential, scenario.material.orientation, plan.geometry,
                              element=plan.crystal.element, method=scenario.coupling.method,
@@ -511,6 +563,8 @@ def build_model(scenario: Scenario, source: str, comm=None):
                   for d in scenario.dislocations]
         if scenario.load is not None:
             fields.append(model.homogeneous_strain(scenario.load.gradient))
+        if scenario.alloy is not None and scenario.alloy.composition_band is not None:
+            fields.append(band)
     except BaseException:
         model.close()
         raise

@@ -75,7 +75,21 @@ def run_sweep(scenario_path, seeds: list[int], out, jobs: int = 2, reference: bo
     summary["wall_time_s"] = time.perf_counter() - start
     summary["jobs"] = jobs
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    print(comparison_line(summary), file=sys.stderr, flush=True)
     return summary
+
+
+def comparison_line(summary: dict) -> str:
+    """One line: coupled CRSS mean with its 95 % CI and, if run, the fully atomistic mean (MPa)."""
+    s = summary["crss_MPa"]
+    if s["n"] < 2:
+        return f"CRSS: {s['n']} realisation(s) glided, too few for a confidence interval"
+    line = f"coupled CRSS {s['mean']:.1f} MPa, 95 % CI [{s['ci95'][0]:.1f}, {s['ci95'][1]:.1f}] over {s['n']} seeds"
+    if "reference_crss_MPa" in summary:
+        r = summary["reference_crss_MPa"]
+        line += (f"; fully atomistic {r['mean']:.1f} MPa over {r['n']} seeds: "
+                 f"{'inside' if summary['reference_mean_within_ci95'] else 'OUTSIDE'} the CI")
+    return line
 
 
 def collect(out, seeds, title: str) -> dict:

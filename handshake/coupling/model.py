@@ -143,6 +143,10 @@ class CoupledModel:
         self.applied_displacements_atoms = np.zeros((len(atoms), 3))
         self.applied_displacements_nodes = np.zeros((mesh.n_nodes, 3))
         self.applied_on_boundary = np.zeros((self.zone.boundary_ids.size, 3))
+        #: fixed displacements added to every applied field, by atom id − 1, Å: the local
+        #: relaxation of a random alloy about its effective medium's lattice
+        #: (:func:`handshake.alloys.misfit.local_relaxation`); zero otherwise
+        self.local_relaxation_atoms = np.zeros((len(atoms), 3))
         self.method = method_class(self)
 
     # ------------------------------------------------------------------ far fields
@@ -207,7 +211,7 @@ class CoupledModel:
         others keep their positions: used when a dislocation's far field follows its
         core, whose atoms must not be dragged across the field's branch cut.
         """
-        new_atoms = field_displacements(fields, self.reference_positions)
+        new_atoms = field_displacements(fields, self.reference_positions) + self.local_relaxation_atoms
         if self.internal is not None:
             if fields and all(isinstance(f, HomogeneousStrain) for f in fields):
                 new_atoms += self.internal.exact(sum(f.gradient for f in fields))[self.basis]
