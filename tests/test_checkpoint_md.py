@@ -19,22 +19,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from command_line import HANDSHAKE, handshake, summary
 
-HANDSHAKE = Path(sys.executable).parent / "handshake"
 MPIEXEC = Path(sys.executable).parent / "mpiexec"
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "dynamic_crack_Fe_100.toml"
 SMALL = ["--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_radius_A=150",
          "--set", "dynamics.steps=400", "--set", "dynamics.output_interval_steps=50",
          "--set", "dynamics.temperature_K=5"]
-
-
-def handshake(*args):
-    return subprocess.run([str(HANDSHAKE), *map(str, args)], capture_output=True, text=True, timeout=600,
-                          env=os.environ.copy())
-
-
-def summary(out):
-    return json.loads((Path(out) / "summary.json").read_text())
 
 
 @pytest.fixture(scope="module")

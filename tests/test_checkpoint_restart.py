@@ -14,21 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from command_line import HANDSHAKE, handshake, summary
 
-HANDSHAKE = Path(sys.executable).parent / "handshake"
 ROOT = Path(__file__).parent.parent
 SCENARIO = ROOT / "scenarios" / "crack_Si_111.toml"
 TINY = ["--set", "geometry.atomistic_radius_A=20", "--set", "geometry.outer_radius_A=100",
         "--set", "crack.loading={start=0.4, stop=0.9, step=0.1}", "--set", "crack.unloading=[0.6]"]
-
-
-def handshake(*args):
-    return subprocess.run([str(HANDSHAKE), *map(str, args)], capture_output=True, text=True, timeout=300,
-                          env=os.environ.copy())
-
-
-def summary(out):
-    return json.loads((Path(out) / "summary.json").read_text())
 
 
 @pytest.fixture(scope="module")

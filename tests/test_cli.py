@@ -5,13 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-HANDSHAKE = Path(sys.executable).parent / "handshake"
-
-
-def handshake(*args, env=None):
-    return subprocess.run([str(HANDSHAKE), *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+from command_line import HANDSHAKE, handshake
 
 
 def test_materials_json_matches_mishin(tmp_path):

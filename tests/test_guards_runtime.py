@@ -5,9 +5,6 @@ continues with `--restart` once the cause is removed.
 """
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +12,10 @@ import pytest
 from ase.io import read
 from ase.neighborlist import neighbor_list
 
+from command_line import handshake, summary
 from handshake.guards import (EXIT_DEFECT_AT_HANDSHAKE, EXIT_INVERTED_ELEMENTS, EXIT_NUMERICAL, EXIT_UNCONVERGED,
                               RunStopped, install_force_halt, inverted_elements)
 
-HANDSHAKE = Path(sys.executable).parent / "handshake"
 ROOT = Path(__file__).parent.parent
 CRACK = ROOT / "scenarios" / "crack_Si_111.toml"
 DISLOCATION = ROOT / "scenarios" / "edge_dislocation_Cu.toml"
@@ -26,17 +23,8 @@ TINY = ["geometry.atomistic_radius_A=20", "geometry.outer_radius_A=100",
         "crack.loading={start=0.4, stop=0.9, step=0.1}", "crack.unloading=[0.6]"]
 
 
-def handshake(*args):
-    return subprocess.run([str(HANDSHAKE), *map(str, args)], capture_output=True, text=True, timeout=300,
-                          env=os.environ.copy())
-
-
 def sets(overrides):
     return [a for o in overrides for a in ("--set", o)]
-
-
-def summary(out):
-    return json.loads((Path(out) / "summary.json").read_text())
 
 
 def test_nan_forces_stop_within_one_iteration_and_restart_with_smaller_steps(tmp_path):

@@ -3,21 +3,13 @@ the atom count agrees with the crystal's areal density, and bad input is one lin
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from command_line import HANDSHAKE, handshake
 
-HANDSHAKE = Path(sys.executable).parent / "handshake"
 TINY = Path(__file__).parent / "data" / "tiny_crack_Si.toml"
-
-
-def handshake(*args):
-    return subprocess.run([str(HANDSHAKE), *map(str, args)], capture_output=True, text=True, timeout=300,
-                          env=os.environ.copy())
 
 
 @pytest.fixture(scope="module")

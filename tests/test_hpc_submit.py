@@ -12,21 +12,15 @@ import csv
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from command_line import HANDSHAKE, handshake
 
-HANDSHAKE = Path(sys.executable).parent / "handshake"
 TINY = Path(__file__).parent / "data" / "tiny_crack_Si.toml"
 SWEEP = ["--sweep", "geometry.atomistic_radius_A=12,15,18", "--seeds", "20000,20001",
          "--seed-key", "coupling.max_iterations"]
-
-
-def handshake(*args, env=None):
-    return subprocess.run([str(HANDSHAKE), *map(str, args)], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
 
 
 def run_script(script, env=None):

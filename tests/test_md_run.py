@@ -9,22 +9,14 @@ plot. Bad [dynamics] input is one line with exit code 2 and no output.
 """
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from command_line import handshake
 
-HANDSHAKE = Path(sys.executable).parent / "handshake"
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "dynamic_crack_Fe_100.toml"
 SMALL = ["--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_radius_A=150",
          "--set", "dynamics.steps=400", "--set", "dynamics.output_interval_steps=50"]
-
-
-def handshake(*args):
-    return subprocess.run([str(HANDSHAKE), *map(str, args)], capture_output=True, text=True, timeout=600,
-                          env=os.environ.copy())
 
 
 _RUNS = {}      # method -> output directory of the running crack

@@ -1,9 +1,6 @@
 """`handshake run`: a crack scenario end to end, its outputs, and bad input that leaves nothing behind."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import meshio
@@ -11,15 +8,10 @@ import pytest
 from ase.io import read
 
 from test_fracture_griffith import published_si_sw_111_k_g
+from command_line import handshake
 
-HANDSHAKE = Path(sys.executable).parent / "handshake"
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "crack_Si_111.toml"
 SHORT = ["--set", "crack.loading={start=0.4, stop=0.6, step=0.2}", "--set", "crack.unloading={start=0.4, stop=0.2, step=0.2}"]
-
-
-def handshake(*args):
-    return subprocess.run([str(HANDSHAKE), *map(str, args)], capture_output=True, text=True, timeout=600,
-                          env=os.environ.copy())
 
 
 @pytest.fixture(scope="module")

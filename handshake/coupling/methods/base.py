@@ -4,27 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...errors import InputError
+from ...registry import Registry
 
-METHODS: dict[str, type["CouplingMethod"]] = {}
-
-
-def register(name: str):
-    """Class decorator: make a :class:`CouplingMethod` available as ``name``."""
-    def decorate(cls):
-        cls.name = name
-        METHODS[name] = cls
-        return cls
-    return decorate
+#: the coupling methods by name
+METHODS = Registry("coupling method")
+#: class decorator: ``@register("name")`` adds a :class:`CouplingMethod` to :data:`METHODS`
+register = METHODS.register
 
 
 def coupling_method(name: str) -> type["CouplingMethod"]:
     """The method class registered as ``name``."""
-    try:
-        return METHODS[name]
-    except KeyError:
-        raise InputError(f"unknown coupling method {name!r}; known methods: {', '.join(sorted(METHODS))}",
-                         field="method") from None
+    return METHODS.lookup(name)
 
 
 @dataclass

@@ -7,28 +7,18 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ...errors import InputError
+from ...registry import Registry
 
-DYNAMICS_METHODS: dict[str, type["DynamicsMethod"]] = {}
-
-
-def register(name: str):
-    """Class decorator: make a :class:`DynamicsMethod` available as ``name``."""
-    def decorate(cls):
-        cls.name = name
-        DYNAMICS_METHODS[name] = cls
-        return cls
-    return decorate
+#: the coupled-dynamics methods by name
+DYNAMICS_METHODS = Registry("dynamics method")
+#: class decorator: ``@register("name")`` adds a :class:`DynamicsMethod` to :data:`DYNAMICS_METHODS`
+register = DYNAMICS_METHODS.register
 
 
 def dynamics_method(name: str) -> type["DynamicsMethod"]:
     """The method class registered as ``name``; :class:`~handshake.errors.InputError` (a
     ValueError) naming the known methods otherwise."""
-    try:
-        return DYNAMICS_METHODS[name]
-    except (KeyError, TypeError):
-        raise InputError(f"unknown dynamics method {name!r}; known methods: {', '.join(sorted(DYNAMICS_METHODS))}",
-                         field="method") from None
+    return DYNAMICS_METHODS.lookup(name)
 
 
 @dataclass
