@@ -28,19 +28,27 @@ SMALL = ["--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_rad
          "--set", "dynamics.temperature_K=5"]
 
 
+@pytest.fixture(scope="module", params=["force", "bdm"])
+def method(request):
+    """Every test runs for the force coupling and for the bridging domain method (whose
+    multipliers are solved afresh each step: no state beyond the continuum's)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def uninterrupted(tmp_path_factory):
+def uninterrupted(tmp_path_factory, method):
     out = tmp_path_factory.mktemp("md_full") / "run"
-    result = handshake("run", SCENARIO, "--out", out, *SMALL)
+    result = handshake("run", SCENARIO, "--out", out, *SMALL, "--set", f"dynamics.method={method}")
     assert result.returncode == 0, result.stderr
     return out
 
 
 @pytest.fixture(scope="module")
-def interrupted(tmp_path_factory):
+def interrupted(tmp_path_factory, method):
     """The same run, sent SIGTERM as soon as it reports MD step 150."""
     out = tmp_path_factory.mktemp("md_stopped") / "run"
-    proc = subprocess.Popen([str(HANDSHAKE), "run", str(SCENARIO), "--out", str(out), *SMALL],
+    proc = subprocess.Popen([str(HANDSHAKE), "run", str(SCENARIO), "--out", str(out), *SMALL,
+                             "--set", f"dynamics.method={method}"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
     lines = []
     for line in proc.stderr:
@@ -97,14 +105,14 @@ def test_restart_continues_md_to_the_uninterrupted_summary(interrupted, uninterr
 
 
 @pytest.mark.mpi
-def test_md_stopped_on_two_ranks_continues_on_one(uninterrupted, tmp_path):
+def test_md_stopped_on_two_ranks_continues_on_one(uninterrupted, method, tmp_path):
     """SIGUSR1 to `mpiexec -n 2` mid-MD; the checkpoint (atoms by id, replicated continuum,
     noise from (seed, step), initial velocities by atom id) continues on one rank to the
     uninterrupted one-rank summary (the statics differ by ~1e-8 Å between rank counts)."""
     out = tmp_path / "two"
     proc = subprocess.Popen([str(MPIEXEC), "-n", "2", str(HANDSHAKE), "run", str(SCENARIO), "--out", str(out),
-                             *SMALL], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=os.environ.copy())
+                             *SMALL, "--set", f"dynamics.method={method}"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=os.environ.copy())
     lines = []
     for line in proc.stderr:
         lines.append(line)
