@@ -162,6 +162,12 @@ class CoupledDynamics:
         integrated[self.clamped_dofs] = False
         self.integrated = integrated
         self._inv_m = np.where(integrated, EV_PER_A_AMU_TO_A_PER_PS2 / self.mass_amu, 0.0)
+        # K u is needed on the integrated DOFs only; each rank multiplies its share of those
+        # rows and the shares are gathered (the same row sums on any number of ranks)
+        self._rows = np.flatnonzero(integrated)
+        shares = np.array_split(self._rows, self.comm.size)
+        self._K_share = self.K[shares[self.comm.rank]]
+        self._share_counts = [share.size for share in shares]
         self.dt = float(timestep_ps) * int(subcycles)      # continuum step Δt_c, ps
         self.md_timestep_ps = float(timestep_ps)
         self.fixed_groups = tuple(fixed_groups)
@@ -233,6 +239,19 @@ class CoupledDynamics:
         self.steps += 1
         self.exchange_seconds += time.perf_counter() - start
 
+    def _stiffness_times(self, u: np.ndarray) -> np.ndarray:
+        """K u on the integrated DOFs, zero on the others (collective): each rank multiplies
+        its share of the rows, one ``Allgatherv`` assembles them."""
+        out = np.zeros_like(u)
+        mine = self._K_share @ u
+        if self.comm.size == 1:
+            out[self._rows] = mine
+            return out
+        gathered = np.empty(self._rows.size)
+        self.comm.Allgatherv(mine, [gathered, self._share_counts])
+        out[self._rows] = gathered
+        return out
+
     def _place_pad(self, step, u: np.ndarray) -> None:
         pad = step.local_indices("pad")
         step.set_displacements(pad, self._pad_displacements(u)[self._pad_slot[step.ids[pad]]])
@@ -243,7 +262,7 @@ class CoupledDynamics:
         if self.driven_dofs.size:
             u_h = self.handshake_displacements(step)
             u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
-        force = self.dead_load - self.K @ u + self.coupling.continuum_force(step)
+        force = self.dead_load - self._stiffness_times(u) + self.coupling.continuum_force(step)
         a = self._inv_m * force
         u_now, v_before, was_started = u.copy(), self.v.copy(), self._started
         # v_{n+1/2} = v_{n-1/2} + Δt a_n, or v_{1/2} = v_0 + Δt/2 a_0 at the start
