@@ -52,6 +52,19 @@ def test_costs_and_memory_add_up(estimate):
     assert estimate["memory_bytes_per_rank"] > estimate["baseline_bytes_per_rank"] > 5e7
 
 
+def test_whole_run_counts_the_md_steps():
+    """A scenario with a [dynamics] section: the whole run is its load steps plus its MD
+    steps at the per-1000-step cost."""
+    scenario = Path(__file__).parent.parent / "scenarios" / "dynamic_crack_Fe_100.toml"
+    result = handshake("estimate", scenario, "--json", "--iterations", 100, "--set", "dynamics.steps=3000",
+                       "--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_radius_A=150")
+    assert result.returncode == 0, result.stderr
+    estimate = json.loads(result.stdout)
+    assert estimate["md_steps"] == 3000 and estimate["load_steps"] == 2
+    assert estimate["seconds_total"] == pytest.approx(2 * estimate["seconds_per_load_step"]
+                                                      + 3 * estimate["seconds_per_1000_md_steps"])
+
+
 @pytest.mark.parametrize("args, expected", [
     (["--ranks", "0"], "command line: --ranks: 0 is not a positive number"),
     (["--set", "geometry.outer_radius_A=25"], "geometry.outer_radius_A: 25 Å does not enclose"),

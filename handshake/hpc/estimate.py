@@ -226,6 +226,7 @@ class ResourceEstimate:
     seconds_total: float
     seconds_per_1000_md_steps: float
     iterations_per_load_step: int
+    md_steps: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -246,7 +247,8 @@ class ResourceEstimate:
             "continuum back-substitution)",
             f"per load step  {self.seconds_per_load_step:.3g} s at {self.iterations_per_load_step} iterations "
             "(--iterations; a run's summary.json has the real count per step)",
-            f"whole run      {self.seconds_total:.3g} s for {self.load_steps} load step(s)",
+            f"whole run      {self.seconds_total:.3g} s for {self.load_steps} load step(s)"
+            + (f" and {self.md_steps} MD steps" if self.md_steps else ""),
             f"MD             {self.seconds_per_1000_md_steps:.3g} s per 1000 steps"]
 
 
@@ -278,6 +280,8 @@ def estimate_resources(path, overrides: list[str] | None = None, ranks: int = 1,
                 + ANALYSIS_BASE_BYTES + ANALYSIS_BYTES_PER_ATOM * size.atoms
                 + calibration.lammps_base_bytes + calibration.lammps_bytes_per_atom * size.atoms / ranks)
     per_step = iterations * per_evaluation
+    md_steps = scenario.dynamics.steps if scenario.dynamics is not None else 0
+    per_1000_md = 1000 * size.atoms * atom_step_s
     return ResourceEstimate(scenario.name, scenario.material.potential, size, calibration, ranks, load_steps,
-                            baseline, per_rank, ranks * per_rank, per_evaluation, per_step, load_steps * per_step,
-                            1000 * size.atoms * atom_step_s, iterations)
+                            baseline, per_rank, ranks * per_rank, per_evaluation, per_step,
+                            load_steps * per_step + md_steps / 1000 * per_1000_md, per_1000_md, iterations, md_steps)
