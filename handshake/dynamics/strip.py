@@ -253,22 +253,12 @@ class CoupledStrip(_Strip):
         n_dofs = mesh.n_dofs
 
         hs_ids = self.region.group_ids("handshake")
-        rows, cols, vals = [], [], []
-        for slot, atom in enumerate(hs_ids):                          # node u_x = mean plane u_x
-            for node in np.flatnonzero(column == self.plane[atom - 1]):
-                rows.append(2 * node)
-                cols.append(3 * slot)
-                vals.append(1.0 / per_plane)
-        driven = sp.csr_matrix((vals, (rows, cols)), shape=(n_dofs, 3 * hs_ids.size))
-
+        slots, nodes = self._same_plane(hs_ids, column)                 # node u_x = mean plane u_x
+        driven = sp.csr_matrix((np.full(slots.size, 1.0 / per_plane), (2 * nodes, 3 * slots)),
+                               shape=(n_dofs, 3 * hs_ids.size))
         pad_ids = self.region.group_ids("pad")
-        rows, cols, vals = [], [], []
-        for slot, atom in enumerate(pad_ids):                         # pad u_x = mean column u_x
-            for node in np.flatnonzero(column == self.plane[atom - 1]):
-                rows.append(3 * slot)
-                cols.append(2 * node)
-                vals.append(0.5)
-        pad = sp.csr_matrix((vals, (rows, cols)), shape=(3 * pad_ids.size, n_dofs))
+        slots, nodes = self._same_plane(pad_ids, column)                # pad u_x = mean column u_x
+        pad = sp.csr_matrix((np.full(slots.size, 0.5), (3 * slots, 2 * nodes)), shape=(3 * pad_ids.size, n_dofs))
 
         clamped = np.concatenate([np.arange(1, n_dofs, 2), 2 * np.flatnonzero(column == last)])
         self.node_plane = column
@@ -282,6 +272,13 @@ class CoupledStrip(_Strip):
         #: atoms whose potential energy counts (with weight :attr:`atom_weights`)
         self.energy_ids = np.flatnonzero(weights > 0) + 1
         self.atom_weights = weights
+
+    def _same_plane(self, ids: np.ndarray, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (slot of the atom in ``ids``, mesh node) lying in the same (200) plane."""
+        pairs = [(slot, node) for slot, atom in enumerate(ids)
+                 for node in np.flatnonzero(column == self.plane[atom - 1])]
+        slots, nodes = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+        return slots, nodes
 
     def run(self, nsteps: int) -> None:
         """Coupled NVE steps in one LAMMPS run (collective)."""
