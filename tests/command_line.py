@@ -1,4 +1,5 @@
-"""The ``handshake`` command as the tests run it: this environment's entry point in a subprocess."""
+"""Command lines the tests run: ``handshake`` (this environment's entry point) and scripts
+under ``mpiexec``, each in a subprocess."""
 
 import json
 import os
@@ -8,6 +9,8 @@ from pathlib import Path
 
 #: the console script installed next to the interpreter running the tests
 HANDSHAKE = Path(sys.executable).parent / "handshake"
+#: the mpiexec of the mpich wheel in this environment
+MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
 
 def handshake(*args, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -20,3 +23,17 @@ def handshake(*args, env: dict | None = None, timeout: float = 600) -> subproces
 def summary(out) -> dict:
     """``summary.json`` of the run directory ``out``."""
     return json.loads((Path(out) / "summary.json").read_text())
+
+
+def script_on_ranks(script, args, directory, ranks=(1, 2)) -> dict:
+    """Run ``mpiexec -n N python SCRIPT ARGS OUT.npz`` for each N in ``ranks``; the arrays each
+    run saved, by N."""
+    import numpy as np
+
+    runs = {}
+    for n in ranks:
+        out = Path(directory) / f"{n}.npz"
+        subprocess.run([str(MPIEXEC), "-n", str(n), sys.executable, str(script), *map(str, args), str(out)],
+                       check=True, timeout=600, env=os.environ.copy())
+        runs[n] = np.load(out)
+    return runs

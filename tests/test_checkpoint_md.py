@@ -14,14 +14,12 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from command_line import HANDSHAKE, handshake, summary
+from command_line import HANDSHAKE, MPIEXEC, handshake, summary
 
-MPIEXEC = Path(sys.executable).parent / "mpiexec"
 SCENARIO = Path(__file__).parent.parent / "scenarios" / "dynamic_crack_Fe_100.toml"
 SMALL = ["--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_radius_A=150",
          "--set", "dynamics.steps=400", "--set", "dynamics.output_interval_steps=50",

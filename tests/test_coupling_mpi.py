@@ -6,27 +6,19 @@ agrees to 1e-8 Å; energy-gfc, whose outer iteration ends at that tolerance on t
 soft glide mode of the partials, to 5e-8 Å.
 """
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from command_line import script_on_ranks
 
 SCRIPT = Path(__file__).parent / "mpi_scripts" / "coupled_dislocation.py"
-MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
 
 @pytest.mark.mpi
 @pytest.mark.parametrize("method, tolerance_A", [("force", 1e-8), ("energy-gfc", 5e-8)])
 def test_one_and_two_ranks_agree(tmp_path, method, tolerance_A):
-    runs = {}
-    for ranks in (1, 2):
-        out = tmp_path / f"{ranks}.npz"
-        subprocess.run([str(MPIEXEC), "-n", str(ranks), sys.executable, str(SCRIPT), method, "1e-8", str(out)],
-                       check=True, timeout=600, env=os.environ.copy())
-        runs[ranks] = np.load(out)
+    runs = script_on_ranks(SCRIPT, [method, "1e-8"], tmp_path)
     assert runs[2]["ranks"] == 2
     for run in runs.values():
         assert run["converged"]

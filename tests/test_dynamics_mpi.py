@@ -7,27 +7,19 @@ order in which LAMMPS sums forces on each rank, so the runs agree to round-off, 
 by the chaos of 200 thermal MD steps.
 """
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from command_line import script_on_ranks
 
 SCRIPT = Path(__file__).parent / "mpi_scripts" / "coupled_strip_dynamics.py"
-MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
 
 @pytest.mark.mpi
 @pytest.mark.parametrize("method", ["force", "energy", "bdm"])
 def test_one_and_two_ranks_agree(tmp_path, method):
-    runs = {}
-    for ranks in (1, 2):
-        out = tmp_path / f"{ranks}.npz"
-        subprocess.run([str(MPIEXEC), "-n", str(ranks), sys.executable, str(SCRIPT), method, "200", str(out)],
-                       check=True, timeout=600, env=os.environ.copy())
-        runs[ranks] = np.load(out)
+    runs = script_on_ranks(SCRIPT, [method, "200"], tmp_path)
     assert runs[2]["ranks"] == 2
     du = np.abs(runs[1]["u"] - runs[2]["u"]).max()
     dv = np.abs(runs[1]["v"] - runs[2]["v"]).max()

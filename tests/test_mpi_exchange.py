@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from command_line import MPIEXEC
 
 SCRIPT = Path(__file__).parent / "mpi_scripts" / "region_exchange.py"
-MPIEXEC = Path(sys.executable).parent / "mpiexec"
 
 
 def run_script(out: Path, ranks: int) -> dict:
