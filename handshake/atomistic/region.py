@@ -227,6 +227,9 @@ class AtomisticRegion:
         self._external_ids = np.zeros(0, dtype=np.int64)
         self._tags: np.ndarray | None = None
         self._local_maps: dict[str, np.ndarray] = {}
+        #: incremented whenever LAMMPS's local order of the atoms changed (re-neighbouring
+        #: with migration or sorting): observers may cache local rows until it changes
+        self.local_order_version = 0
         self._touched_rows: list[np.ndarray] = []
         self._failure: BaseException | None = None
         self._forces_dirty = True
@@ -351,6 +354,7 @@ class AtomisticRegion:
     # ------------------------------------------------------------------ id bookkeeping
     def _refresh_maps(self, tags: np.ndarray) -> None:
         self._tags = tags.copy()
+        self.local_order_version += 1
         self._local_maps = {name: np.flatnonzero(np.isin(tags, ids, assume_unique=False))
                             for name, ids in self._groups.items()}
         self._local_maps["__external__"] = np.flatnonzero(np.isin(tags, self._external_ids))
@@ -364,7 +368,11 @@ class AtomisticRegion:
         return np.array([[hi[0] - lo[0], 0, 0], [xy, hi[1] - lo[1], 0], [xz, yz, hi[2] - lo[2]]])
 
     def _displacement(self, x: np.ndarray, ids: np.ndarray) -> np.ndarray:
-        d = x - self.reference_positions[ids - 1]
+        return self.minimum_image(x - self.reference_positions[ids - 1])
+
+    def minimum_image(self, d: np.ndarray) -> np.ndarray:
+        """Separations ``d`` (LAMMPS frame, Å) reduced to their minimum image along the
+        periodic axes of the current box (modified in place where it can be; returned)."""
         if not self.pbc.any():
             return d
         h = self._h
@@ -388,7 +396,9 @@ class AtomisticRegion:
         if self.comm.size > 1:
             from mpi4py import MPI
 
-            failed = self.comm.allreduce(failed, op=MPI.MAX)
+            flag = np.array([failed], dtype=np.int32)
+            self.comm.Allreduce(MPI.IN_PLACE, flag, op=MPI.MAX)
+            failed = int(flag[0])
         if failed:
             self.lmp.set_internal_variable("hs_failed", 1.0)
 

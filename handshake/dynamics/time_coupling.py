@@ -49,27 +49,24 @@ def gather_rows(comm, slots: np.ndarray, values: np.ndarray, n_rows: int) -> np.
     ----------
     comm : mpi4py.MPI.Comm
     slots : (k,) int
-        Row of the result each local row belongs to.
+        Row of the result each local row belongs to; every row is held by one rank.
     values : (k, w) float
     n_rows : int
 
     Returns
     -------
     (n_rows, w) ndarray
-        Identical on every rank whatever the number of ranks.
+        Identical on every rank whatever the number of ranks: the ranks' zero-filled
+        arrays are summed, and x + 0 = x exactly.
     """
     values = np.asarray(values, dtype=float)
     values = values.reshape(len(slots), -1) if values.ndim != 2 else values
-    width = values.shape[1]
-    out = np.zeros((n_rows, width))
-    if comm.size == 1:
-        out[slots] = values
-        return out
-    counts = (width + 1) * np.array(comm.allgather(len(slots)))
-    rows = np.empty(counts.sum())
-    comm.Allgatherv(np.column_stack([slots, values]).ravel(), [rows, counts])
-    rows = rows.reshape(-1, width + 1)
-    out[rows[:, 0].astype(np.int64)] = rows[:, 1:]
+    out = np.zeros((n_rows, values.shape[1]))
+    out[slots] = values
+    if comm.size > 1:
+        from mpi4py import MPI
+
+        comm.Allreduce(MPI.IN_PLACE, out, op=MPI.SUM)
     return out
 
 
@@ -78,6 +75,43 @@ def slot_map(ids: np.ndarray, natoms: int) -> np.ndarray:
     slots = np.full(natoms + 1, -1, dtype=np.int64)
     slots[np.asarray(ids, dtype=np.int64)] = np.arange(len(ids))
     return slots
+
+
+class LocalRows:
+    """The handshake and pad atoms one rank owns, in LAMMPS's local order at one instant.
+
+    Built inside the exchange and kept by :class:`CoupledDynamics` until
+    ``AtomisticRegion.local_order_version`` changes (LAMMPS migrated or sorted atoms), so
+    that the per-step exchange does no id look-ups.
+
+    Attributes
+    ----------
+    version : int
+        The region's local-order version these rows belong to.
+    handshake, pad : int arrays
+        Local indices of the rank's handshake and pad atoms.
+    handshake_slots : int array
+        Position of each in ``dynamics.handshake_ids``.
+    handshake_reference, pad_reference : (k, 3) arrays
+        Their reference positions, LAMMPS frame, Å.
+    interpolation : sparse (3 k_pad, n_dofs)
+        The rows of ``dynamics.P`` of the rank's pad atoms, in local order.
+    pad_applied : (k_pad, 3) array
+        Their applied displacements, Å.
+    """
+
+    def __init__(self, dynamics: "CoupledDynamics", step):
+        region = dynamics.region
+        self.version = region.local_order_version
+        ids = step.ids
+        self.handshake = step.local_indices("handshake")
+        self.pad = step.local_indices("pad")
+        self.handshake_slots = dynamics._hs_slot[ids[self.handshake]]
+        pad_slots = dynamics._pad_slot[ids[self.pad]]
+        self.handshake_reference = region.reference_positions[ids[self.handshake] - 1]
+        self.pad_reference = region.reference_positions[ids[self.pad] - 1]
+        self.interpolation = dynamics.P[(3 * pad_slots[:, None] + np.arange(3)).ravel()]
+        self.pad_applied = dynamics.pad_applied[pad_slots]
 
 
 class CoupledDynamics:
@@ -162,12 +196,7 @@ class CoupledDynamics:
         integrated[self.clamped_dofs] = False
         self.integrated = integrated
         self._inv_m = np.where(integrated, EV_PER_A_AMU_TO_A_PER_PS2 / self.mass_amu, 0.0)
-        # K u is needed on the integrated DOFs only; each rank multiplies its share of those
-        # rows and the shares are gathered (the same row sums on any number of ranks)
-        self._rows = np.flatnonzero(integrated)
-        shares = np.array_split(self._rows, self.comm.size)
-        self._K_share = self.K[shares[self.comm.rank]]
-        self._share_counts = [share.size for share in shares]
+        self._split_stiffness()
         self.dt = float(timestep_ps) * int(subcycles)      # continuum step Δt_c, ps
         self.md_timestep_ps = float(timestep_ps)
         self.fixed_groups = tuple(fixed_groups)
@@ -175,6 +204,7 @@ class CoupledDynamics:
         self.pad_ids = region.group_ids("pad")
         self._hs_slot = slot_map(self.handshake_ids, region.natoms)
         self._pad_slot = slot_map(self.pad_ids, region.natoms)
+        self._local: LocalRows | None = None
         #: applied (analytic) displacements of the handshake and pad atoms, Å: the continuum
         #: carries the correction û = u − u_app (see :meth:`set_applied_displacements`)
         self.handshake_applied = np.zeros((self.handshake_ids.size, 3))
@@ -193,6 +223,9 @@ class CoupledDynamics:
         self.baseline_eV = region.gather_energies()
         #: the dynamics method's per-step coupling terms (a DynamicsMethod)
         self.coupling = method_class(self, **method_options)
+        from .methods.base import DynamicsMethod
+
+        self._constrains = method_class.constrain is not DynamicsMethod.constrain
         self.dead_load = np.zeros(n) + self.coupling.dead_load()
 
     # ------------------------------------------------------------------ initial state
@@ -203,6 +236,7 @@ class CoupledDynamics:
         atoms are placed at u_app + P û (collective)."""
         self.handshake_applied = np.asarray(handshake_A, dtype=float).reshape(-1, 3)
         self.pad_applied = np.asarray(pad_A, dtype=float).reshape(-1, 3)
+        self._local = None
         self.region.set_displacements(self.pad_ids, self._pad_displacements(self.u))
 
     def _pad_displacements(self, u: np.ndarray) -> np.ndarray:
@@ -219,11 +253,18 @@ class CoupledDynamics:
         self.region.set_displacements(self.pad_ids, self._pad_displacements(self.u))
 
     # ------------------------------------------------------------------ the exchange
+    def local_rows(self, step) -> "LocalRows":
+        """This rank's handshake and pad atoms in LAMMPS's local order, kept until LAMMPS
+        reorders its atoms."""
+        if self._local is None or self._local.version != self.region.local_order_version:
+            self._local = LocalRows(self, step)
+        return self._local
+
     def handshake_displacements(self, step) -> np.ndarray:
         """Displacements of the handshake atoms, (n_h, 3) Å, gathered from all ranks."""
-        local = step.local_indices("handshake")
-        return gather_rows(self.comm, self._hs_slot[step.ids[local]], step.displacements(local),
-                           self.handshake_ids.size)
+        rows = self.local_rows(step)
+        u = self.region.minimum_image(step.x[rows.handshake] - rows.handshake_reference)
+        return gather_rows(self.comm, rows.handshake_slots, u, self.handshake_ids.size)
 
     def __call__(self, step) -> None:
         # observers first: the forces they add (damping bands, thermostats) are then part of
@@ -239,22 +280,43 @@ class CoupledDynamics:
         self.steps += 1
         self.exchange_seconds += time.perf_counter() - start
 
+    def _split_stiffness(self) -> None:
+        """K u is needed on the integrated DOFs only: the other rows are dropped, and each rank
+        multiplies one contiguous block of rows holding about 1/n_ranks of the entries."""
+        K = self.K.copy()
+        K.data[~np.repeat(self.integrated, np.diff(K.indptr))] = 0.0
+        K.eliminate_zeros()
+        n_ranks = self.comm.size
+        bounds = np.searchsorted(K.indptr, np.linspace(0, K.nnz, n_ranks + 1), side="left")
+        bounds[0], bounds[-1] = 0, K.shape[0]
+        bounds = np.maximum.accumulate(bounds)
+        lo, hi = bounds[self.comm.rank], bounds[self.comm.rank + 1]
+        self._K_block = K[lo:hi]
+        self._block_counts = np.diff(bounds)
+        self._block_starts = bounds[:-1]
+
     def _stiffness_times(self, u: np.ndarray) -> np.ndarray:
         """K u on the integrated DOFs, zero on the others (collective): each rank multiplies
-        its share of the rows, one ``Allgatherv`` assembles them."""
-        out = np.zeros_like(u)
-        mine = self._K_share @ u
+        its block of rows, one ``Allgatherv`` assembles them. Each row sum is formed on one
+        rank in the same order whatever the number of ranks."""
+        mine = self._K_block @ u
         if self.comm.size == 1:
-            out[self._rows] = mine
-            return out
-        gathered = np.empty(self._rows.size)
-        self.comm.Allgatherv(mine, [gathered, self._share_counts])
-        out[self._rows] = gathered
+            return mine
+        from mpi4py import MPI
+
+        out = np.empty_like(u)
+        self.comm.Allgatherv(mine, [out, self._block_counts, self._block_starts, MPI.DOUBLE])
         return out
 
     def _place_pad(self, step, u: np.ndarray) -> None:
-        pad = step.local_indices("pad")
-        step.set_displacements(pad, self._pad_displacements(u)[self._pad_slot[step.ids[pad]]])
+        rows = self.local_rows(step)
+        x = step.x[rows.pad]
+        u_current = self.region.minimum_image(x - rows.pad_reference)
+        # x ← x + u − u_current, so that no atom jumps across a periodic boundary
+        x -= u_current
+        x += (rows.interpolation @ u).reshape(-1, 3)
+        x += rows.pad_applied
+        step.x[rows.pad] = x
 
     def _advance(self, step) -> None:
         """One continuum step from t_k (atoms now) to t_k + Δt_c; pad to the next MD instant."""
@@ -262,17 +324,20 @@ class CoupledDynamics:
         if self.driven_dofs.size:
             u_h = self.handshake_displacements(step)
             u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
-        force = self.dead_load - self._stiffness_times(u) + self.coupling.continuum_force(step)
-        a = self._inv_m * force
-        u_now, v_before, was_started = u.copy(), self.v.copy(), self._started
+        a = self._stiffness_times(u)
+        np.subtract(self.dead_load, a, out=a)
+        a += self.coupling.continuum_force(step)
+        a *= self._inv_m
+        u_now, v_before, was_started = u, self.v, self._started
         # v_{n+1/2} = v_{n-1/2} + Δt a_n, or v_{1/2} = v_0 + Δt/2 a_0 at the start
         kick = self.dt if self._started else 0.5 * self.dt
-        self.v += kick * a
-        self.coupling.constrain(step, kick)
+        self.v = v_before + kick * a
+        if self._constrains:
+            self.coupling.constrain(step, kick)
+            a = (self.v - v_before) / kick         # the acceleration actually applied
         self._started = True
-        a = (self.v - v_before) / kick             # the acceleration actually applied
         self._saved = (u_now, v_before, a, was_started)
-        u += self.dt * self.v                     # u_{n+1}; driven DOFs are reset next call
+        u = self.u = u_now + self.dt * self.v      # u_{n+1}; driven DOFs are reset next call
         self.a = a
         if self.subcycles == 1:
             self._place_pad(step, u)
