@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--ranks", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--radius", type=float, default=290.0, help="atomistic radius, Å (290 → ~1.1e5 atoms)")
     parser.add_argument("--steps", type=int, default=50)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--method", nargs="*", default=["force"],
                         help="dynamics methods to time (names in handshake.dynamics.DYNAMICS_METHODS)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
