@@ -664,6 +664,7 @@ def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDi
         log(comm, f"τ = {step.shear_stress_MPa:8.2f} MPa  core {step.core_displacement_A:+7.3f} Å  "
                   f"partials {', '.join(f'{x - model.centre[0]:+.2f}' for x in step.core.partials_x_A)} Å  "
                   f"SF width {step.core.stacking_fault_width_A:6.2f} Å{'' if step.core.resolved else ' (unresolved)'}  "
+                  f"{'' if step.core.polarity is None else f'polarity {step.core.polarity:+.2f}  '}"
                   f"{step.relaxations} relaxations{' (bisection)' if step.refinement else ''}  "
                   f"residual {step.max_residual_force_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s")
 
@@ -691,6 +692,7 @@ def run_glide_reference(scenario: Scenario, model, summary: dict, directory: Run
         result = ramp.run(scenario.glide.values(),
                           callback=lambda s: log(comm, f"reference τ = {s.shear_stress_MPa:8.2f} MPa  "
                                                        f"core {s.core_displacement_A:+7.3f} Å  "
+                                                       f"{'' if s.core.polarity is None else f'polarity {s.core.polarity:+.2f}  '}"
                                                        f"SF width {s.core.stacking_fault_width_A:6.2f} Å"))
     reference = result.to_dict()
     reference.update({"atoms": atomistic.n_atoms, "radius_A": radius, "wall_time_s": time.perf_counter() - start})

@@ -48,6 +48,10 @@ class CoreStructure:
         and the positions are not to be trusted).
     centre_y_A : float or None
         Height of the core (lab y), Å, where the locator gives it (Burgers circuits).
+    polarity : float or None
+        Screw cores only (:func:`screw_core_polarity`): 0 for a core with the ⟨110⟩
+        diad symmetry (non-degenerate), ±1 for the two fully polarised (degenerate)
+        variants.
     """
 
     partials_x_A: list
@@ -58,6 +62,7 @@ class CoreStructure:
     rms_misfit_A: float
     resolved: bool = True
     centre_y_A: float | None = None
+    polarity: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -160,11 +165,15 @@ def atom_columns(reference_positions: np.ndarray, displacements: np.ndarray):
     sites : (m, 2) ndarray, Å
     u : (m, 3) ndarray, Å
     """
-    keys, inverse = np.unique(np.round(reference_positions[:, :2], 4), axis=0, return_inverse=True)
+    # + 0.0 turns −0.0 into 0.0: np.unique along an axis compares rows bytewise
+    _, inverse = np.unique(np.round(reference_positions[:, :2], 4) + 0.0, axis=0, return_inverse=True)
     inverse = inverse.ravel()
     counts = np.bincount(inverse)
-    u = np.column_stack([np.bincount(inverse, displacements[:, k]) / counts for k in range(3)])
-    return keys, u
+
+    def mean(values):
+        return np.column_stack([np.bincount(inverse, values[:, k]) / counts for k in range(values.shape[1])])
+
+    return mean(reference_positions[:, :2]), mean(displacements)
 
 
 def screw_circuits(sites: np.ndarray, u_z: np.ndarray, burgers_z_A: float):
@@ -236,4 +245,40 @@ def locate_screw_core(reference_positions: np.ndarray, displacements: np.ndarray
     return CoreStructure(partials_x_A=[float(xy[0])], half_widths_A=[0.0], centre_x_A=float(xy[0]),
                          stacking_fault_width_A=0.0, burgers_x_A=float(content[cores].sum() * burgers_z_A),
                          rms_misfit_A=0.0, resolved=bool(cores.size == 1 and abs(content[cores[0]]) == 1),
-                         centre_y_A=float(xy[1]))
+                         centre_y_A=float(xy[1]),
+                         polarity=screw_core_polarity(sites[near], u[near, 2], burgers_z_A, xy))
+
+
+def screw_core_polarity(sites: np.ndarray, u_z: np.ndarray, burgers_z_A: float, core_xy) -> float:
+    """Polarity of a ½⟨111⟩ screw core centred in a triangle of columns, from the
+    differential displacements of the six column pairs around that triangle.
+
+    Each of the six pairs joins a corner of the core triangle to one of the next
+    columns out; their midpoints sit at 60° intervals around the core. A core with the
+    ⟨110⟩ diad symmetry (non-degenerate) has six equal differential displacements
+    |d|; a degenerate core spreads alternately into three of them (Vitek's polarised
+    core; e.g. |d| ≈ 0.31 b and 0.02 b). With S₁ the three pairs whose midpoint angle θ
+    (from lab x) has (θ − 30°) mod 120° ≥ 60° and S₂ the other three (mirror images of
+    S₁ under the diad along lab y),
+
+        p = (Σ_S₁ |d| − Σ_S₂ |d|) / Σ |d|,
+
+    0 for the symmetric core and close to ±1 for the two polarised variants.
+    """
+    core_xy = np.asarray(core_xy, dtype=float)
+    corners = np.argsort(np.linalg.norm(sites - core_xy, axis=1))[:3]
+    side = np.linalg.norm(sites[corners[1:]] - sites[corners[0]], axis=1).min()
+    i, j = np.triu_indices(len(sites), k=1)
+    close = np.flatnonzero(np.abs(np.linalg.norm(sites[i] - sites[j], axis=1) - side) < 0.1 * side)
+    i, j = i[close], j[close]
+    mid = 0.5 * (sites[i] + sites[j]) - core_xy
+    # second ring of pair midpoints: |mid| = side·√7/(2√3) ≈ 0.76 side (the first, the core
+    # triangle's own edges, is at side/(2√3) ≈ 0.29 side)
+    ring = np.flatnonzero(np.abs(np.linalg.norm(mid, axis=1) - 0.7638 * side) < 0.1 * side)
+    if ring.size != 6:
+        return float("nan")
+    d = u_z[j[ring]] - u_z[i[ring]]
+    d = np.abs(d - burgers_z_A * np.floor(d / burgers_z_A + 0.5))
+    theta = np.degrees(np.arctan2(mid[ring, 1], mid[ring, 0]))
+    s1 = np.mod(theta - 30.0, 120.0) >= 60.0
+    return float((d[s1].sum() - d[~s1].sum()) / d.sum())
