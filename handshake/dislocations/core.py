@@ -65,7 +65,16 @@ class CoreStructure:
     polarity: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """As a dict, with None for positions that are not finite (no core found)."""
+        return {k: _finite_or_none(v) for k, v in asdict(self).items()}
+
+
+def _finite_or_none(value):
+    if isinstance(value, list):
+        return [_finite_or_none(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def glide_plane_pairs(reference_positions: np.ndarray, glide_y_A: float, interplanar_A: float):

@@ -67,6 +67,8 @@ class GlideStep:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["core"] = self.core.to_dict()
+        if not np.isfinite(self.core_displacement_A):   # the core left the sampled window
+            d["core_displacement_A"] = None
         return d
 
 
