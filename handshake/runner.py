@@ -626,10 +626,13 @@ def glide_ramp(scenario: Scenario, model, extra_fields=()):
     from .dislocations import ShearRamp
 
     glide, d = scenario.glide, scenario.dislocations[0]
+    periods = np.diag(model.crystal.unit().cell)[:2]
+    core = model.centre + np.asarray(d.core_A) + periods * d.core_periods
     return ShearRamp(model, d.burgers, screw=glide.screw, n_partials=glide.partials,
                      fmax_eV_per_A=scenario.coupling.fmax_eV_per_A, max_iterations=scenario.coupling.max_iterations,
                      glide_distance_A=glide.glide_distance_A, follow_core=glide.follow_core, slip_plane=d.slip_plane,
-                     extra_fields=extra_fields)
+                     extra_fields=extra_fields, core_locator=glide.core_locator,
+                     check_iterations=glide.check_iterations, resolution_MPa=glide.resolution_MPa, core=core)
 
 
 def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, write_frame,
@@ -661,7 +664,8 @@ def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDi
         log(comm, f"τ = {step.shear_stress_MPa:8.2f} MPa  core {step.core_displacement_A:+7.3f} Å  "
                   f"partials {', '.join(f'{x - model.centre[0]:+.2f}' for x in step.core.partials_x_A)} Å  "
                   f"SF width {step.core.stacking_fault_width_A:6.2f} Å{'' if step.core.resolved else ' (unresolved)'}  "
-                  f"{step.relaxations} relaxations  "
+                  f"{'' if step.core.polarity is None else f'polarity {step.core.polarity:+.2f}  '}"
+                  f"{step.relaxations} relaxations{' (bisection)' if step.refinement else ''}  "
                   f"residual {step.max_residual_force_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s")
 
     result = ramp.run(scenario.glide.values(), callback=after_step)
@@ -688,11 +692,12 @@ def run_glide_reference(scenario: Scenario, model, summary: dict, directory: Run
         result = ramp.run(scenario.glide.values(),
                           callback=lambda s: log(comm, f"reference τ = {s.shear_stress_MPa:8.2f} MPa  "
                                                        f"core {s.core_displacement_A:+7.3f} Å  "
+                                                       f"{'' if s.core.polarity is None else f'polarity {s.core.polarity:+.2f}  '}"
                                                        f"SF width {s.core.stacking_fault_width_A:6.2f} Å"))
     reference = result.to_dict()
     reference.update({"atoms": atomistic.n_atoms, "radius_A": radius, "wall_time_s": time.perf_counter() - start})
     coupled = summary["results"]
-    for key in ("critical_stress_MPa", "initial_stacking_fault_width_A"):
+    for key in ("critical_stress_MPa", "critical_stress_bracket_midpoint_MPa", "initial_stacking_fault_width_A"):
         if coupled.get(key) and reference.get(key):
             reference[key.replace("_MPa", "").replace("_A", "") + "_relative_difference"] = \
                 coupled[key] / reference[key] - 1

@@ -208,6 +208,13 @@ class GlideSection(_Strict):
     glide_distance_A: float | None = Field(None, gt=0, description="core displacement that counts as glide; "
                                                                     "default |b|")
     follow_core: bool = Field(True, description="re-centre the far field on the located core")
+    core_locator: Literal["disregistry", "burgers_circuit"] = Field(
+        "disregistry", description="Peierls-Nabarro fit of the disregistry, or Burgers circuits around triangles "
+                                   "of atomic columns (a compact screw core)")
+    check_iterations: int | None = Field(None, gt=0, description="relax in chunks of this many minimiser "
+                                                                  "iterations and stop once the core has glided")
+    resolution_MPa: float | None = Field(None, gt=0, description="refine the critical stress by bisection until "
+                                                                  "it is bracketed this closely, MPa")
 
     def values(self) -> list[float]:
         v = self.shear_stress_MPa.values() if isinstance(self.shear_stress_MPa, StressRange) \

@@ -242,7 +242,7 @@ class CoupledModel:
         from all ranks inside an exchange step; (n_boundary, 3) Å."""
         local = step.local_indices("boundary")
         slots = self.zone.boundary_slot[step.ids[local]]
-        u = step.displacements(local)
+        u = self.nearest_to_applied(step.displacements(local), self.applied_on_boundary[slots])
         out = np.empty((self.zone.boundary_ids.size, 3))
         if self.comm.size == 1:
             out[slots] = u
@@ -257,7 +257,23 @@ class CoupledModel:
 
     def atomistic_displacements(self) -> np.ndarray:
         """Displacements of all atoms by id − 1, (n, 3) Å."""
-        return self.atomistic.gather_displacements()
+        return self.nearest_to_applied(self.atomistic.gather_displacements(), self.applied_displacements_atoms)
+
+    def nearest_to_applied(self, u: np.ndarray, applied: np.ndarray) -> np.ndarray:
+        """Atom displacements ``u`` (minimum image along the periodic line, |u_z| ≤ half the
+        slab period) shifted by whole periods to lie within half a period of the applied
+        field ``applied``, Å.
+
+        LAMMPS positions along the periodic z axis are known only modulo the slab
+        period. For a screw dislocation whose Burgers vector is that period (bcc ½⟨111⟩)
+        the applied u_z reaches ±b/2 next to the field's cut, and a minimum-image u_z
+        would jump by b there; the continuum must see the atoms' small departure from
+        the applied field instead.
+        """
+        period = self.crystal.period_z_A
+        u = np.array(u, dtype=float, copy=True)
+        u[:, 2] -= period * np.round((u[:, 2] - applied[:, 2]) / period)
+        return u
 
     def atomistic_forces(self) -> np.ndarray:
         """Forces of the potential alone on all atoms at the current positions, (n, 3) eV/Å."""

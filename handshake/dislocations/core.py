@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy.optimize import least_squares
+from scipy.spatial import Delaunay
 
 
 @dataclass
@@ -45,6 +46,12 @@ class CoreStructure:
         Every partial lies inside the sampled window by at least twice its half width
         (otherwise a partial is outside the window, e.g. held by the handshake zone,
         and the positions are not to be trusted).
+    centre_y_A : float or None
+        Height of the core (lab y), Å, where the locator gives it (Burgers circuits).
+    polarity : float or None
+        Screw cores only (:func:`screw_core_polarity`): 0 for a core with the ⟨110⟩
+        diad symmetry (non-degenerate), ±1 for the two fully polarised (degenerate)
+        variants.
     """
 
     partials_x_A: list
@@ -54,9 +61,20 @@ class CoreStructure:
     burgers_x_A: float
     rms_misfit_A: float
     resolved: bool = True
+    centre_y_A: float | None = None
+    polarity: float | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """As a dict, with None for positions that are not finite (no core found)."""
+        return {k: _finite_or_none(v) for k, v in asdict(self).items()}
+
+
+def _finite_or_none(value):
+    if isinstance(value, list):
+        return [_finite_or_none(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def glide_plane_pairs(reference_positions: np.ndarray, glide_y_A: float, interplanar_A: float):
@@ -145,3 +163,131 @@ def fit_partials(x: np.ndarray, delta_x: np.ndarray, n_partials: int = 2) -> Cor
                          burgers_x_A=float(sign * total),
                          rms_misfit_A=float(np.sqrt(np.mean(fit.fun ** 2))),
                          resolved=bool(np.all((centres - 2 * widths > x[0]) & (centres + 2 * widths < x[-1]))))
+
+
+def atom_columns(reference_positions: np.ndarray, displacements: np.ndarray):
+    """Atomic columns along the line (lab z) of a slab: their (x, y) sites and the mean
+    displacement of each column's atoms.
+
+    Returns
+    -------
+    sites : (m, 2) ndarray, Å
+    u : (m, 3) ndarray, Å
+    """
+    # + 0.0 turns −0.0 into 0.0: np.unique along an axis compares rows bytewise
+    _, inverse = np.unique(np.round(reference_positions[:, :2], 4) + 0.0, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    counts = np.bincount(inverse)
+
+    def mean(values):
+        return np.column_stack([np.bincount(inverse, values[:, k]) / counts for k in range(values.shape[1])])
+
+    return mean(reference_positions[:, :2]), mean(displacements)
+
+
+def screw_circuits(sites: np.ndarray, u_z: np.ndarray, burgers_z_A: float):
+    """Burgers circuits around the triangles of atomic columns for a screw dislocation.
+
+    The columns are triangulated (Delaunay, in the plane normal to the line). Along each
+    edge the differential displacement d = u_z(j) − u_z(i) is reduced to the interval
+    [−b/2, b/2) (Vitek, Perrin & Bowen, Phil. Mag. 21 (1970) 1049: relative
+    displacements of neighbouring columns are defined modulo b); the sum of the three
+    reduced differences counter-clockwise around a triangle is the Burgers vector it
+    encloses, 0 or ±b. This is the discrete (triangle-by-triangle) Nye tensor.
+
+    Parameters
+    ----------
+    sites : (m, 2) array
+        Column positions (x, y), Å.
+    u_z : (m,) array
+        Displacement of each column along the line, Å.
+    burgers_z_A : float
+        Length of the Burgers vector (the line's lattice period for a ½⟨111⟩ screw), Å.
+
+    Returns
+    -------
+    centroids : (t, 2) ndarray
+        Centroids of the triangles, Å.
+    content : (t,) ndarray
+        Burgers vector enclosed by each triangle, in units of b (0 or ±1).
+    """
+    triangles = Delaunay(sites).simplices
+    p = sites[triangles]
+    area2 = ((p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1])
+             - (p[:, 2, 0] - p[:, 0, 0]) * (p[:, 1, 1] - p[:, 0, 1]))
+    triangles = np.where((area2 < 0)[:, None], triangles[:, [0, 2, 1]], triangles)   # counter-clockwise
+    # drop the slivers Delaunay adds along a concave hull: longest edge ≤ 1.5 × the shortest edge seen
+    edges = np.linalg.norm(sites[triangles] - sites[np.roll(triangles, -1, axis=1)], axis=2)
+    regular = edges.max(axis=1) <= 1.5 * edges.min()
+    triangles = triangles[regular]
+    d = u_z[np.roll(triangles, -1, axis=1)] - u_z[triangles]
+    d -= burgers_z_A * np.floor(d / burgers_z_A + 0.5)
+    return sites[triangles].mean(axis=1), np.round(d.sum(axis=1) / burgers_z_A)
+
+
+def locate_screw_core(reference_positions: np.ndarray, displacements: np.ndarray, burgers_z_A: float,
+                      centre_xy, radius_A: float) -> CoreStructure:
+    """Core of a screw dislocation from Burgers circuits around triangles of atomic columns.
+
+    The core is the centroid of the triangle that encloses a non-zero Burgers vector
+    (:func:`screw_circuits`), searched within ``radius_A`` of ``centre_xy``; for a compact
+    bcc ½⟨111⟩ core it is one triangle, and the position moves in steps of the triangle
+    lattice (one Peierls valley to the next on {110}: a√6/3). Nothing is fitted.
+
+    Returns
+    -------
+    CoreStructure
+        One "partial" at the core (half width 0); ``burgers_x_A`` holds the enclosed
+        Burgers vector (Å, signed), ``centre_y_A`` the core height; ``resolved`` is false
+        unless exactly one triangle holds the whole Burgers vector.
+    """
+    centre_xy = np.asarray(centre_xy, dtype=float)
+    sites, u = atom_columns(reference_positions, displacements)
+    near = np.linalg.norm(sites - centre_xy, axis=1) < radius_A + 3.0
+    centroids, content = screw_circuits(sites[near], u[near, 2], burgers_z_A)
+    inside = np.linalg.norm(centroids - centre_xy, axis=1) < radius_A
+    cores = np.flatnonzero(inside & (content != 0))
+    if cores.size == 0:
+        return CoreStructure([float("nan")], [0.0], float("nan"), 0.0, 0.0, 0.0, resolved=False,
+                             centre_y_A=float("nan"))
+    xy = centroids[cores].mean(axis=0)
+    return CoreStructure(partials_x_A=[float(xy[0])], half_widths_A=[0.0], centre_x_A=float(xy[0]),
+                         stacking_fault_width_A=0.0, burgers_x_A=float(content[cores].sum() * burgers_z_A),
+                         rms_misfit_A=0.0, resolved=bool(cores.size == 1 and abs(content[cores[0]]) == 1),
+                         centre_y_A=float(xy[1]),
+                         polarity=screw_core_polarity(sites[near], u[near, 2], burgers_z_A, xy))
+
+
+def screw_core_polarity(sites: np.ndarray, u_z: np.ndarray, burgers_z_A: float, core_xy) -> float:
+    """Polarity of a ½⟨111⟩ screw core centred in a triangle of columns, from the
+    differential displacements of the six column pairs around that triangle.
+
+    Each of the six pairs joins a corner of the core triangle to one of the next
+    columns out; their midpoints sit at 60° intervals around the core. A core with the
+    ⟨110⟩ diad symmetry (non-degenerate) has six equal differential displacements
+    |d|; a degenerate core spreads alternately into three of them (Vitek's polarised
+    core; e.g. |d| ≈ 0.31 b and 0.02 b). With S₁ the three pairs whose midpoint angle θ
+    (from lab x) has (θ − 30°) mod 120° ≥ 60° and S₂ the other three (mirror images of
+    S₁ under the diad along lab y),
+
+        p = (Σ_S₁ |d| − Σ_S₂ |d|) / Σ |d|,
+
+    0 for the symmetric core and close to ±1 for the two polarised variants.
+    """
+    core_xy = np.asarray(core_xy, dtype=float)
+    corners = np.argsort(np.linalg.norm(sites - core_xy, axis=1))[:3]
+    side = np.linalg.norm(sites[corners[1:]] - sites[corners[0]], axis=1).min()
+    i, j = np.triu_indices(len(sites), k=1)
+    close = np.flatnonzero(np.abs(np.linalg.norm(sites[i] - sites[j], axis=1) - side) < 0.1 * side)
+    i, j = i[close], j[close]
+    mid = 0.5 * (sites[i] + sites[j]) - core_xy
+    # second ring of pair midpoints: |mid| = side·√7/(2√3) ≈ 0.76 side (the first, the core
+    # triangle's own edges, is at side/(2√3) ≈ 0.29 side)
+    ring = np.flatnonzero(np.abs(np.linalg.norm(mid, axis=1) - 0.7638 * side) < 0.1 * side)
+    if ring.size != 6:
+        return float("nan")
+    d = u_z[j[ring]] - u_z[i[ring]]
+    d = np.abs(d - burgers_z_A * np.floor(d / burgers_z_A + 0.5))
+    theta = np.degrees(np.arctan2(mid[ring, 1], mid[ring, 0]))
+    s1 = np.mod(theta - 30.0, 120.0) >= 60.0
+    return float((d[s1].sum() - d[~s1].sum()) / d.sum())
