@@ -1,24 +1,32 @@
 """Lattice-trapping range of the Si (111)[1-10] crack with Stillinger–Weber, computed
-independently of handshake and LAMMPS: Sinclair's flexible boundary and arc-length
-continuation (matscipy), with matscipy's own Stillinger–Weber calculator.
+independently of handshake and LAMMPS: Sinclair's flexible boundary (matscipy) with
+matscipy's own Stillinger–Weber calculator.
 
 Sinclair, Phil. Mag. 31 (1975) 647, as implemented in
 ``matscipy.fracture_mechanics.crack.SinclairCrack`` (Buze & Kermode, Phys. Rev. E 103 (2021)
 033002): the atoms of region I are free; regions II–IV sit on the anisotropic continuum
 K-field (Sih, Paris & Irwin) centred at x = x_c + α; α, the crack-tip position of that field,
 is a degree of freedom whose generalised force is the configurational force of region II.
-Arc-length continuation in (u, α, K) follows the equilibrium curve K(α) through its folds:
-over one lattice period of α it snakes between K− (lowest K at which the crack can stand)
-and K+ (highest), the lattice-trapping range.
+No Cauchy–Born sublattice corrector is used in the far field.
 
-Nothing here uses handshake or LAMMPS for the physics: the elastic constants, the lattice
-constant and the (111) shuffle-plane surface energy come from the same matscipy calculator,
-and K_G from ``CubicCrystalCrack.k1g``. The only link is a check that matscipy's SW
-parameters are those of the LAMMPS ``Si.sw`` file that ``potentials/Si_sw.toml`` names.
+K is swept at fixed values, each relaxed with α free by the preconditioned force flow
+(ODE12r), which descends to stable cracks only: up from K_G until no stable crack exists
+within half a lattice period (α runs away forward, the crack cleaves through region I):
+that brackets K+; down from K_G likewise (α runs back, the crack heals): K−. A coarse step
+brackets each end, a fine step narrows it. (matscipy's pseudo-arc-length continuation of
+K(α) was tried first; its Newton–Krylov corrector stalled near α ≈ 1.7 Å, K ≈ 0.55 K_G on
+the unstable branch, so it is not used.)
 
-Run (one core, a few minutes):
+Nothing here uses handshake or LAMMPS for the physics: the elastic constants (relaxed-ion),
+the lattice constant and the (111) shuffle-plane surface energy come from the same matscipy
+calculator, and K_G from ``CubicCrystalCrack.k1g``. The only link is a check that matscipy's
+SW parameters are those of the LAMMPS ``Si.sw`` file that ``potentials/Si_sw.toml`` names.
+Each relaxed step also reports a purely atomic tip: the foremost bond across the crack plane
+in region I longer than the SW cutoff.
 
-    python benchmarks/lattice_trapping_sinclair.py [--radius-A 20] [--steps 60]
+Run (one core; about 3.5 min at the default region I radius of 20 Å):
+
+    python benchmarks/lattice_trapping_sinclair.py [--radius-A 20] [--parameters sw]
 
 Prints K_G, K+, K− in MPa·m^½ and as ratios to K_G next to the coupled and fully
 atomistic ramps of README "Crack studies".
@@ -38,7 +46,7 @@ from ase.units import GPa, J, m
 from matscipy.calculators.manybody import Manybody
 from matscipy.calculators.manybody.explicit_forms import StillingerWeber
 from matscipy.calculators.manybody.explicit_forms.stillinger_weber import (
-    Stillinger_Weber_PRB_31_5262_Si)
+    Holland_Marder_PRL_80_746_Si, Stillinger_Weber_PRB_31_5262_Si)
 from matscipy.elasticity import fit_elastic_constants
 from matscipy.fracture_mechanics.clusters import diamond, set_regions
 from ase.optimize.sciopt import OptimizerConvergenceError
@@ -58,9 +66,10 @@ HANDSHAKE_COUPLED = {"K_G": 0.615, "K+": 1.30, "K-": 0.10}
 HANDSHAKE_FULLY_ATOMISTIC = {"K_G": 0.615, "K+": 1.325, "K-": None}
 
 
-def stillinger_weber():
-    """matscipy's Stillinger–Weber calculator, original 1985 parameters (λ = 21)."""
-    return Manybody(**StillingerWeber(Stillinger_Weber_PRB_31_5262_Si))
+#: matscipy's SW parameter sets: the original (λ = 21, that of potentials/Si_sw) and
+#: Holland & Marder's λ = 42 (the set of matscipy's and NCFlex's Si crack examples)
+PARAMETER_SETS = {"sw": Stillinger_Weber_PRB_31_5262_Si,
+                  "holland-marder": Holland_Marder_PRL_80_746_Si}
 
 
 def lammps_sw_parameters() -> dict:
@@ -240,6 +249,8 @@ def fold(sc, k1g, K_from, direction, period_A, ftol, steps, coarse, fine, limit,
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parameters", choices=sorted(PARAMETER_SETS), default="sw",
+                        help="SW parameter set (default: the original, lambda = 21)")
     parser.add_argument("--radius-A", type=float, default=20.0, help="radius of region I, Å")
     parser.add_argument("--dk", type=float, default=0.05, help="coarse K step, units of K_G")
     parser.add_argument("--dk-fine", type=float, default=0.005, help="fine K step, K_G")
@@ -250,11 +261,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     t_start = time.perf_counter()
 
-    calc = stillinger_weber()
+    parameters = PARAMETER_SETS[args.parameters]
+    calc = Manybody(**StillingerWeber(parameters))
     lammps_set = lammps_sw_parameters()
-    check_same_parameters(lammps_set, Stillinger_Weber_PRB_31_5262_Si)
-    print(f"SW parameters of matscipy equal {lammps_set['path']} (lambda = "
-          f"{Stillinger_Weber_PRB_31_5262_Si['lambda1']})")
+    if args.parameters == "sw":
+        check_same_parameters(lammps_set, parameters)
+        print(f"SW parameters of matscipy equal {lammps_set['path']} (lambda = "
+              f"{parameters['lambda1']})")
+    else:
+        print(f"{parameters['__ref__']}: lambda = {parameters['lambda1']}, not potentials/Si_sw; "
+              "the handshake rows below do not apply")
 
     a0 = lattice_constant_A(calc)
     C = elastic_constants_GPa(calc, a0, relaxed_ions=True)
