@@ -57,6 +57,8 @@ CRACK_SURFACE = [1, 1, 1]   # lab y
 CRACK_FRONT = [1, -1, 0]    # lab z; propagation along lab x = [1 1 -2]
 #: Stillinger–Weber cutoff a·σ, Å
 CUTOFF_A = Stillinger_Weber_PRB_31_5262_Si["a"] * Stillinger_Weber_PRB_31_5262_Si["sigma"]
+#: a bond across the crack plane is broken beyond this length, Å (--broken-bond-A)
+BROKEN_BOND_A = CUTOFF_A
 
 #: K in matscipy's units (C in GPa, γ in GPa·Å) is GPa·Å^½; 1 GPa·Å^½ = 1e9 Pa · 1e-5 m^½.
 MPA_SQRT_M_PER_GPA_SQRT_A = 1e-2
@@ -182,8 +184,8 @@ def relax_flexible(sc, K, ftol, steps):
 
 def broken_bond_tip_A(sc, cutoff_A):
     """x of the foremost broken bond across the crack plane, relative to the cluster
-    centre, Å, and the number of broken bonds (region I; a bond is broken beyond the
-    potential's cutoff). An independent, purely atomic measure of the tip."""
+    centre, Å, and the number of broken bonds (region I; a bond is broken beyond
+    ``cutoff_A``, by default the potential's cutoff). A purely atomic measure of the tip."""
     if not hasattr(sc, "_across"):
         i, j = neighbour_list("ij", sc.cryst, 2.6)
         y, cy = sc.cryst.positions[:, 1], sc.cryst.cell[1, 1] / 2
@@ -196,7 +198,7 @@ def broken_bond_tip_A(sc, cutoff_A):
     return (float(x_mid[broken].max()) if broken.any() else -np.inf), int(broken.sum())
 
 
-def sweep(sc, k1g, start, stop, step, period_A, ftol, steps, log=None):
+def sweep(sc, k1g, start, stop, step, period_A, ftol, steps, log=None, tip_start=None):
     """Step K from ``start`` towards ``stop`` (units of K_G) from the current stable crack.
 
     At each K the crack relaxes with α free. The stable branch ends where no stable crack
@@ -207,16 +209,21 @@ def sweep(sc, k1g, start, stop, step, period_A, ftol, steps, log=None):
     """
     x_last = sc.get_dofs()
     alpha_last, K_last = sc.alpha, sc.kI
+    if tip_start is None:
+        tip_start = broken_bond_tip_A(sc, BROKEN_BOND_A)[0]
     states = []
     for K in np.arange(start, stop + 0.5 * step, step) if step > 0 else \
             np.arange(start, stop - 0.5 * abs(step), step):
         converged = relax_flexible(sc, K * k1g, ftol, steps)
-        jumped = abs(sc.alpha - alpha_last) > period_A / 2
-        tip_x, n_broken = broken_bond_tip_A(sc, CUTOFF_A)
+        tip_x, n_broken = broken_bond_tip_A(sc, BROKEN_BOND_A)
+        if sc.variable_alpha:
+            jumped = abs(sc.alpha - alpha_last) > period_A / 2
+        else:   # clamped: the crack itself ran (1.5 rows: robust to the tip bond's cutoff)
+            jumped = abs(tip_x - tip_start) > 1.5 * period_A
         line = (f"K = {K:.4f} K_G  alpha = {sc.alpha:8.3f} A  broken-bond tip {tip_x:7.2f} A "
                 f"({n_broken:3d} bonds)  "
                 f"{'converged' if converged else 'not converged'}"
-                f"{'  -> alpha ran away' if jumped else ''}")
+                f"{'  -> no stable crack here (it ran or healed)' if jumped else ''}")
         print(line, flush=True)
         if log is not None:
             with open(log, "a") as fh:
@@ -237,20 +244,24 @@ def fold(sc, k1g, K_from, direction, period_A, ftol, steps, coarse, fine, limit,
     A coarse sweep from ``K_from`` in ``direction`` (+1: loading, K+; −1: unloading, K−)
     brackets the end; a fine sweep from the last stable crack narrows it.
     """
-    stop = limit
-    lo, hi, _ = sweep(sc, k1g, K_from, stop, direction * coarse, period_A, ftol, steps, log)
+    tip_start = broken_bond_tip_A(sc, BROKEN_BOND_A)[0]   # both sweeps measure from here
+    lo, hi, _ = sweep(sc, k1g, K_from, limit, direction * coarse, period_A, ftol, steps, log)
     if hi is None:
         raise SystemExit(f"no end of the stable branch between {K_from} and {limit} K_G")
-    lo, hi, _ = sweep(sc, k1g, lo + direction * fine, hi, direction * fine, period_A, ftol,
-                      steps, log)
-    hi = hi if hi is not None else lo + direction * fine
-    return lo, hi
+    lo_fine, hi_fine, _ = sweep(sc, k1g, lo + direction * fine, hi, direction * fine, period_A,
+                                ftol, steps, log, tip_start=tip_start)
+    # the fine sweep may find the coarse end stable after all (a path-dependent relaxation):
+    # then the bracket is its last stable K and the coarse end
+    return lo_fine, hi_fine if hi_fine is not None else hi
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--parameters", choices=sorted(PARAMETER_SETS), default="sw",
                         help="SW parameter set (default: the original, lambda = 21)")
+    parser.add_argument("--clamped-alpha-A", type=float,
+                        help="hold the K-field's tip at this x (Å from the centre) instead of "
+                             "Sinclair's free alpha: a clamped-boundary cluster")
     parser.add_argument("--radius-A", type=float, default=20.0, help="radius of region I, Å")
     parser.add_argument("--dk", type=float, default=0.05, help="coarse K step, units of K_G")
     parser.add_argument("--dk-fine", type=float, default=0.005, help="fine K step, K_G")
@@ -258,7 +269,12 @@ def main(argv=None):
     parser.add_argument("--k0", type=float, default=1.0, help="starting K, units of K_G")
     parser.add_argument("--fmax", type=float, default=1e-3, help="force tolerance, eV/Å")
     parser.add_argument("--log", type=pathlib.Path, help="append every relaxed K step here")
+    parser.add_argument("--broken-bond-A", type=float, default=CUTOFF_A,
+                        help="bond length beyond which a bond across the plane is broken, Å "
+                             "(default the SW cutoff; handshake's tip uses 1.5 x 2.352 = 3.53)")
     args = parser.parse_args(argv)
+    global BROKEN_BOND_A
+    BROKEN_BOND_A = args.broken_bond_A
     t_start = time.perf_counter()
 
     parameters = PARAMETER_SETS[args.parameters]
@@ -290,13 +306,13 @@ def main(argv=None):
     print(f"cluster: {len(cluster)} atoms, region I {np.sum(cluster.arrays['region'] == 1)} "
           f"(radius {args.radius_A} A), row period {period:.4f} A")
 
-    sc = SinclairCrack(crk, cluster, calc, args.k0 * k1g, alpha=0.0, vacuum=10.0,
-                       variable_alpha=True)
+    sc = SinclairCrack(crk, cluster, calc, args.k0 * k1g, alpha=args.clamped_alpha_A or 0.0,
+                       vacuum=10.0, variable_alpha=args.clamped_alpha_A is None)
     if not relax_flexible(sc, args.k0 * k1g, args.fmax, args.max_steps):
         raise SystemExit(f"no stable crack found at K = {args.k0} K_G")
     x_start = sc.get_dofs()
     print(f"stable crack at K = {args.k0} K_G: alpha = {sc.alpha:.3f} A, broken-bond tip "
-          f"{broken_bond_tip_A(sc, CUTOFF_A)}")
+          f"{broken_bond_tip_A(sc, BROKEN_BOND_A)}")
     plus = fold(sc, k1g, args.k0 + args.dk, +1, period, args.fmax, args.max_steps,
                 args.dk, args.dk_fine, 4.0, args.log)
     sc.kI = args.k0 * k1g
@@ -308,12 +324,14 @@ def main(argv=None):
     k_plus, k_minus = 0.5 * (plus[0] + plus[1]) * k1g, 0.5 * (minus[0] + minus[1]) * k1g
     print(f"K+ in [{plus[0]:.4f}, {plus[1]:.4f}] K_G, K- in [{minus[1]:.4f}, {minus[0]:.4f}] K_G")
 
-    rows = [("Sinclair flexible boundary (matscipy SW)", k1g_MPa,
+    method = ("Sinclair flexible boundary" if args.clamped_alpha_A is None
+              else f"clamped K-field at x = {args.clamped_alpha_A} A")
+    rows = [(f"{method}, R_I = {args.radius_A:g} A", k1g_MPa,
              k_plus * MPA_SQRT_M_PER_GPA_SQRT_A, k_minus * MPA_SQRT_M_PER_GPA_SQRT_A),
             ("handshake coupled (README)", *HANDSHAKE_COUPLED.values()),
             ("handshake fully atomistic (README)", *HANDSHAKE_FULLY_ATOMISTIC.values())]
     print(f"\nregion I radius {args.radius_A} A, {time.perf_counter() - t_start:.0f} s wall")
-    print(f"{'':42s} {'K_G':>7s} {'K+':>7s} {'K-':>7s} {'K+/K_G':>7s} {'K-/K_G':>7s}")
+    print(f"{'(matscipy SW; handshake rows from README)':42s} {'K_G':>7s} {'K+':>7s} {'K-':>7s} {'K+/K_G':>7s} {'K-/K_G':>7s}")
     for name, kg, kp, km in rows:
         fmt = lambda v: f"{v:7.3f}" if v is not None else f"{'-':>7s}"
         print(f"{name:42s} {fmt(kg)} {fmt(kp)} {fmt(km)} {fmt(kp / kg)} "
