@@ -266,7 +266,8 @@ class ShearRamp:
         result = GlideResult(None, None, initial.core, [initial])
         if callback:
             callback(initial)
-        static = self._snapshot(0.0)
+        refine = self.resolution_MPa is not None     # keep the last static state for the bisection
+        static = self._snapshot(0.0) if refine else None
         for tau in stresses:
             if tau == 0.0:
                 continue
@@ -278,8 +279,9 @@ class ShearRamp:
                 result.critical_stress_MPa = tau
                 break
             result.last_stress_without_glide_MPa = tau
-            static = self._snapshot(tau)
-        if self.resolution_MPa is not None and result.critical_stress_MPa is not None:
+            if refine:
+                static = self._snapshot(tau)
+        if refine and result.critical_stress_MPa is not None:
             self._bisect(result, static, callback)
         return result
 
