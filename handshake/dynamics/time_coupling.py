@@ -90,8 +90,8 @@ class LocalRows:
         The region's local-order version these rows belong to.
     handshake, pad : int arrays
         Local indices of the rank's handshake and pad atoms.
-    handshake_slots : int array
-        Position of each in ``dynamics.handshake_ids``.
+    handshake_slots, pad_slots : int arrays
+        Position of each in ``dynamics.handshake_ids`` and ``dynamics.pad_ids``.
     handshake_reference, pad_reference : (k, 3) arrays
         Their reference positions, LAMMPS frame, Å.
     interpolation : sparse (3 k_pad, n_dofs)
@@ -107,7 +107,7 @@ class LocalRows:
         self.handshake = step.local_indices("handshake")
         self.pad = step.local_indices("pad")
         self.handshake_slots = dynamics._hs_slot[ids[self.handshake]]
-        pad_slots = dynamics._pad_slot[ids[self.pad]]
+        self.pad_slots = pad_slots = dynamics._pad_slot[ids[self.pad]]
         self.handshake_reference = region.reference_positions[ids[self.handshake] - 1]
         self.pad_reference = region.reference_positions[ids[self.pad] - 1]
         self.interpolation = dynamics.P[(3 * pad_slots[:, None] + np.arange(3)).ravel()]
@@ -263,8 +263,12 @@ class CoupledDynamics:
     def handshake_displacements(self, step) -> np.ndarray:
         """Displacements of the handshake atoms, (n_h, 3) Å, gathered from all ranks."""
         rows = self.local_rows(step)
-        u = self.region.minimum_image(step.x[rows.handshake] - rows.handshake_reference)
-        return gather_rows(self.comm, rows.handshake_slots, u, self.handshake_ids.size)
+        return gather_rows(self.comm, rows.handshake_slots, self.local_handshake_displacements(step, rows),
+                           self.handshake_ids.size)
+
+    def local_handshake_displacements(self, step, rows: "LocalRows") -> np.ndarray:
+        """Displacements of this rank's handshake atoms (order of ``rows.handshake``), Å."""
+        return self.region.minimum_image(step.x[rows.handshake] - rows.handshake_reference)
 
     def __call__(self, step) -> None:
         # observers first: the forces they add (damping bands, thermostats) are then part of

@@ -146,14 +146,16 @@ class BridgingDomain(DynamicsMethod):
     def constrain(self, step, kick_ps: float) -> None:
         d = self.dynamics
         dt = d.md_timestep_ps
-        local = step.local_indices("handshake")
+        rows_of_rank = d.local_rows(step)
+        local = rows_of_rank.handshake
         if not self.rows.size:
             return
         # forces of the potential plus what observers added this step (bands, thermostats);
         # the constraint force of this call is not in yet
         f_local = step.pair_forces[local] + step._f_external[local]
-        data = gather_rows(d.comm, d._hs_slot[step.ids[local]],
-                           np.hstack([step.v[local], f_local, step.displacements(local)]), d.handshake_ids.size)
+        data = gather_rows(d.comm, rows_of_rank.handshake_slots,
+                           np.hstack([step.v[local], f_local, d.local_handshake_displacements(step, rows_of_rank)]),
+                           d.handshake_ids.size)
         v = data[:, 0:3].ravel()[self.rows]
         f = data[:, 3:6].ravel()[self.rows]
         u = (data[:, 6:9] - d.handshake_applied).ravel()[self.rows]
@@ -176,7 +178,7 @@ class BridgingDomain(DynamicsMethod):
         self.force_eV_per_A = force
         full = np.zeros(3 * d.handshake_ids.size)
         full[self.rows] = applied
-        step.add_forces(local, full.reshape(-1, 3)[d._hs_slot[step.ids[local]]])
+        step.add_forces(local, full.reshape(-1, 3)[rows_of_rank.handshake_slots])
 
     # ------------------------------------------------------------------ builders
     @classmethod

@@ -40,8 +40,8 @@ class EnergyCoupling(DynamicsMethod):
 
     def continuum_force(self, step) -> np.ndarray:
         d = self.dynamics
-        pad = step.local_indices("pad")
-        f_pad = gather_rows(d.comm, d._pad_slot[step.ids[pad]], step.pair_forces[pad], d.pad_ids.size)
+        rows = d.local_rows(step)
+        f_pad = gather_rows(d.comm, rows.pad_slots, step.pair_forces[rows.pad], d.pad_ids.size)
         return d.P.T @ f_pad.ravel()
 
     def atom_weights(self) -> np.ndarray:
