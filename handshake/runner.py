@@ -630,7 +630,8 @@ def glide_ramp(scenario: Scenario, model, extra_fields=()):
     core = model.centre + np.asarray(d.core_A) + periods * d.core_periods
     return ShearRamp(model, d.burgers, screw=glide.screw, n_partials=glide.partials,
                      fmax_eV_per_A=scenario.coupling.fmax_eV_per_A, max_iterations=scenario.coupling.max_iterations,
-                     glide_distance_A=glide.glide_distance_A, follow_core=glide.follow_core, slip_plane=d.slip_plane,
+                     glide_distance_A=glide.glide_distance_A, follow_core=glide.follow_core,
+                     follow_tolerance_A=glide.follow_tolerance_A, max_follow=glide.max_follow, slip_plane=d.slip_plane,
                      extra_fields=extra_fields, core_locator=glide.core_locator,
                      check_iterations=glide.check_iterations, resolution_MPa=glide.resolution_MPa, core=core)
 

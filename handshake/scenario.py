@@ -208,6 +208,9 @@ class GlideSection(_Strict):
     glide_distance_A: float | None = Field(None, gt=0, description="core displacement that counts as glide; "
                                                                     "default |b|")
     follow_core: bool = Field(True, description="re-centre the far field on the located core")
+    follow_tolerance_A: float = Field(0.3, gt=0, description="re-centre until the far field's dislocation is this "
+                                                              "close to the located core, Å")
+    max_follow: int = Field(6, ge=1, description="largest number of re-centring relaxations per stress")
     core_locator: Literal["disregistry", "burgers_circuit"] = Field(
         "disregistry", description="Peierls-Nabarro fit of the disregistry, or Burgers circuits around triangles "
                                    "of atomic columns (a compact screw core)")

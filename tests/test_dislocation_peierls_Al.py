@@ -1,0 +1,88 @@
+"""Peierls stress of the dissociated fcc edge dislocation in Al (Mendelev EAM).
+
+The partials are located at every stress by fitting two Peierls–Nabarro steps to the
+disregistry across the glide plane; the far field's dislocation follows the located
+core (flexible boundary), in the coupled model and in its fully atomistic reference of
+10 × the area (far field on the shell). Independent checks:
+
+- the lattice: below the critical stress the core stays inside its Peierls valley (moves
+  by a fraction of the period); at it, the core hops by a whole number of Peierls
+  periods, the spacing a0/(2√2) of the (1−10) atomic planes along the Burgers vector;
+- the fully atomistic LAMMPS run of the same ramp on 10 × the area: stacking-fault
+  width and critical stress.
+
+At this test's small atomistic radius (30 Å) the coupled critical stress is biased low
+(measured −20 %: 6.2 against 7.7 MPa, decreasing as 1/R_a² to −7 % at 45 Å and within
+5 % at the scenario's 60 Å, README "Peierls stress of the Al edge dislocation"); the test
+bounds it at 25 %, the 5 % agreement is the scenario's benchmark.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from mpi4py import MPI  # noqa: F401  (before lammps)
+
+from handshake.runner import run_scenario
+
+SCENARIO = """
+name = "Al edge, Peierls stress (small)"
+kind = "dislocation"
+[material]
+potential = "Al_mm"
+orientation = [[1, -1, 0], [1, 1, 1], [-1, -1, 2]]
+[geometry]
+atomistic_radius_A = 30.0
+handshake_width_A = 4.0
+outer_radius_A = 136.0
+mesh_growth = 1.1
+[coupling]
+fmax_eV_per_A = 1e-5
+[[dislocations]]
+burgers = [0.5, -0.5, 0.0]
+[glide]
+shear_stress_MPa = [0.0, 3.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]
+partials = 2
+glide_distance_A = 1.0
+follow_core = true
+follow_tolerance_A = 0.02
+max_follow = 40
+resolution_MPa = 0.25
+"""
+
+
+def test_edge_peierls_stress_staircase_and_fully_atomistic_reference(tmp_path):
+    path = tmp_path / "edge.toml"
+    path.write_text(SCENARIO)
+    summary = run_scenario(path, tmp_path / "out", reference=True)
+    coupled, reference = summary["results"], summary["reference"]
+    assert reference["atoms"] > 10 * summary["model"]["atoms"]
+    period = summary["material"]["a0_A"] / (2 * np.sqrt(2))          # (1-10) plane spacing, 1.43 Å
+    for ramp in (coupled, reference):
+        assert ramp["critical_stress_MPa"] - ramp["last_stress_without_glide_MPa"] <= 0.25
+        for s in ramp["steps"]:
+            assert s["core"]["resolved"] and s["converged"]
+            d = s["core_displacement_A"]
+            if not s["glided"]:
+                assert abs(d) < 0.5                                     # inside its valley
+            else:                                                       # whole periods ahead
+                assert d > 0 and abs(d / period - round(d / period)) < 0.3
+    # dissociation: the same stacking-fault width in both models (2 %)
+    assert coupled["initial_stacking_fault_width_A"] == pytest.approx(
+        reference["initial_stacking_fault_width_A"], rel=0.02)
+    assert coupled["critical_stress_bracket_midpoint_MPa"] == pytest.approx(
+        reference["critical_stress_bracket_midpoint_MPa"], rel=0.25)
+
+
+@pytest.mark.parametrize("bad", ["follow_tolerance_A = 0.0", "max_follow = 0"])
+def test_bad_follow_settings_are_refused_before_any_output(tmp_path, bad):
+    key = bad.split()[0]
+    path = tmp_path / "bad.toml"
+    path.write_text(SCENARIO.replace({"follow_tolerance_A": "follow_tolerance_A = 0.02",
+                                      "max_follow": "max_follow = 40"}[key], bad))
+    out = subprocess.run([sys.executable, "-m", "handshake", "run", str(path), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    assert key in out.stderr and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
