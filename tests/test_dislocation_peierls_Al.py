@@ -12,8 +12,8 @@ core (flexible boundary), in the coupled model and in its fully atomistic refere
   width and critical stress.
 
 At this test's small atomistic radius (30 Å) the coupled critical stress is biased low
-(measured −20 %: 6.2 against 7.7 MPa, decreasing as 1/R_a² to −7 % at 45 Å and within
-5 % at the scenario's 60 Å, README "Peierls stress of the Al edge dislocation"); the test
+(measured −20 %: 6.2 against 7.7 MPa, decreasing as 1/R_a² to −8 % at 45 Å and −3.8 % at
+the scenario's 60 Å, README "Peierls stress of the Al edge dislocation"); the test
 bounds it at 25 %, the 5 % agreement is the scenario's benchmark.
 """
 
