@@ -636,6 +636,24 @@ def glide_ramp(scenario: Scenario, model, extra_fields=()):
                      check_iterations=glide.check_iterations, resolution_MPa=glide.resolution_MPa, core=core)
 
 
+def short_range_order_report(scenario: Scenario, model) -> dict:
+    """Target and achieved Warren–Cowley α (first shell) of an ordered alloy: on the
+    periodic tile, and counted afresh on the coupled model's free atoms."""
+    from .alloys import disc_warren_cowley
+
+    tile = model.ordered_tile
+    elements = tile.elements
+    achieved = tile.alpha()
+    held = disc_warren_cowley(model.reference_positions, model.symbols, elements, model.crystal.period_z_A,
+                              model.centre, model.geometry.atomistic_radius_A)
+    pairs = {}
+    for name, target in scenario.alloy.short_range_order.alpha.items():
+        i, j = (elements.index(e) for e in name.split("-"))
+        pairs[name] = {"target": target, "tile": float(achieved[i, j]), "coupled_atoms": float(held[i, j])}
+    return {"alpha_first_shell": pairs, "tile_sites": int(len(tile.types)), "tile_A": tile.cell_A[:2].tolist(),
+            "swaps_accepted": tile.swaps_accepted}
+
+
 def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, write_frame,
               comm, start: float) -> None:
     """Shear-stress ramp on the scenario's dislocation, written step by step."""
@@ -651,6 +669,8 @@ def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDi
 
         summary["alloy"] = {"seed": scenario.alloy.seed, "effective_medium": model.properties.provenance,
                             "misfit_forces_on_medium_lattice": misfit_forces(model)}
+        if getattr(model, "ordered_tile", None) is not None:
+            summary["alloy"]["short_range_order"] = short_range_order_report(scenario, model)
         if scenario.alloy.local_relaxation:
             from .alloys.misfit import local_relaxation
 

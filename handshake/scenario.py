@@ -245,6 +245,17 @@ class CompositionBandSection(_Strict):
     interface_A: float = Field(2.0, gt=0, description="width of the tanh interfaces, Å")
 
 
+class ShortRangeOrderSection(_Strict):
+    """Prescribed chemical short-range order of the first neighbour shell
+    (:class:`handshake.alloys.OrderedTile`): Warren–Cowley α of element pairs, reached by
+    swaps on a periodic tile of the model's lattice that then repeats over the model."""
+
+    alpha: dict[str, float] = Field(description="target Warren-Cowley alpha by element pair, e.g. "
+                                                "{\"Cu-Ni\" = -0.1} (< 0 ordering, > 0 clustering)")
+    tile_A: float = Field(40.0, ge=10.0, description="side of the periodic tile in x and y, Å")
+    sweeps: int = Field(200, ge=1, description="attempted swaps per tile site")
+
+
 class AlloySection(_Strict):
     """A random solid solution in the atoms; the continuum is its effective medium."""
 
@@ -256,6 +267,26 @@ class AlloySection(_Strict):
                                                       "(fully atomistic, on a larger disc) to the applied field, "
                                                       "so that the pad holds no misfit")
     composition_band: CompositionBandSection | None = None
+    short_range_order: ShortRangeOrderSection | None = None
+
+    @model_validator(mode="after")
+    def _order_of_known_pairs(self):
+        sro = self.short_range_order
+        if sro is None:
+            return self
+        if self.composition_band is not None:
+            raise InputError("short_range_order and composition_band cannot be combined", field="short_range_order")
+        total = sum(self.composition.values())
+        for pair, alpha in sro.alpha.items():
+            names = pair.split("-")
+            if len(names) != 2 or names[0] == names[1] or not set(names) <= set(self.composition):
+                raise InputError(f"{pair!r} is not a pair 'A-B' of two elements of the composition "
+                                 f"({', '.join(self.composition)})", field="short_range_order.alpha")
+            lowest = max(1.0 - total / self.composition[n] if self.composition[n] > 0 else -np.inf for n in names)
+            if not lowest <= alpha <= 1.0:
+                raise InputError(f"alpha of {pair} must lie in [{lowest:.3g}, 1] (1 - 1/c: every neighbour "
+                                 f"unlike), got {alpha}", field="short_range_order.alpha")
+        return self
 
     @model_validator(mode="after")
     def _band_in_a_binary(self):
@@ -539,7 +570,7 @@ def build_model(scenario: Scenario, source: str, comm=None):
     from .coupling import CoupledModel
 
     plan = check_scenario(scenario, source, comm)
-    properties = species = None
+    properties = species = tile = None
     if scenario.alloy is not None:
         from .alloys import effective_medium, random_species
 
@@ -555,6 +586,17 @@ def build_model(scenario: Scenario, source: str, comm=None):
         def species(positions):
             return random_species(positions, composition, seed, grid)
 
+        sro = scenario.alloy.short_range_order
+        if sro is not None:
+            from .alloys import OrderedTile
+            from .coupling.geometry import Crystal
+
+            unit = Crystal(properties.lattice, plan.crystal.element, properties.a0_A,
+                           tuple(map(tuple, scenario.material.orientation))).unit()
+            tile = OrderedTile(unit, composition, {tuple(k.split("-")): v for k, v in sro.alpha.items()}, seed,
+                               tile_A=sro.tile_A, sweeps=sro.sweeps)
+            species = tile.species  # noqa: F811
+
         if scenario.alloy.composition_band is not None:
             band = composition_band(scenario, plan, medium.composition, properties.a0_A)
 
@@ -566,6 +608,7 @@ def build_model(scenario: Scenario, source: str, comm=None):
                              comm=comm, source=source, properties=properties, species=species)
     except InputError as exc:
         raise _in_scenario(exc, source) from None
+    model.ordered_tile = tile   # the short-range-ordered tile the species come from, or None
     try:
         periods = np.diag(model.crystal.unit().cell)[:2]
         fields = [model.dislocation(d.burgers, slip_plane=d.slip_plane,
