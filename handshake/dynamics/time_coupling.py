@@ -96,7 +96,7 @@ class LocalRows:
         Their reference positions, LAMMPS frame, Å.
     interpolation : sparse (3 k_pad, n_dofs)
         The rows of ``dynamics.P`` of the rank's pad atoms, in local order.
-    pad_applied : (k_pad, 3) array
+    handshake_applied, pad_applied : (k, 3) arrays
         Their applied displacements, Å.
     """
 
@@ -112,6 +112,7 @@ class LocalRows:
         self.pad_reference = region.reference_positions[ids[self.pad] - 1]
         self.interpolation = dynamics.P[(3 * pad_slots[:, None] + np.arange(3)).ravel()]
         self.pad_applied = dynamics.pad_applied[pad_slots]
+        self.handshake_applied = dynamics.handshake_applied[self.handshake_slots]
 
 
 class CoupledDynamics:
@@ -267,8 +268,17 @@ class CoupledDynamics:
                            self.handshake_ids.size)
 
     def local_handshake_displacements(self, step, rows: "LocalRows") -> np.ndarray:
-        """Displacements of this rank's handshake atoms (order of ``rows.handshake``), Å."""
-        return self.region.minimum_image(step.x[rows.handshake] - rows.handshake_reference)
+        """Displacements of this rank's handshake atoms (order of ``rows.handshake``), Å.
+
+        Taken as the applied field plus the minimum image of the atom's departure from it:
+        positions along a periodic axis are known only modulo the period, and a plain
+        minimum image of u would jump by a period where u_app itself reaches half of it
+        (u_z beside the cut of a screw dislocation whose Burgers vector is the slab period),
+        as in :meth:`handshake.coupling.CoupledModel.nearest_to_applied` for statics.
+        """
+        d = step.x[rows.handshake] - rows.handshake_reference
+        d -= rows.handshake_applied
+        return self.region.minimum_image(d) + rows.handshake_applied
 
     def __call__(self, step) -> None:
         # observers first: the forces they add (damping bands, thermostats) are then part of
@@ -415,7 +425,7 @@ class CoupledDynamics:
         v = np.where(self.integrated, self.continuum_velocities(), 0.0)
         kinetic = 0.5 * float(np.sum(self.energy_mass_amu * v ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
         u = self.u.copy()
-        u_h = self.region.gather_displacements()[self.handshake_ids - 1]
-        u[self.driven_dofs] = self._driven @ (u_h - self.handshake_applied).ravel()
+        departure = self.region.gather_displacements()[self.handshake_ids - 1] - self.handshake_applied
+        u[self.driven_dofs] = self._driven @ self.region.minimum_image(departure).ravel()
         strain = 0.5 * float(u @ (self.K_energy @ u)) - float(self.dead_load @ u)
         return kinetic, strain
