@@ -108,7 +108,7 @@ CASES = [
     Case("fractional direction", run_(), E + "bad.toml: material.orientation[0][0]: Input should be a valid integer, "
          "got a number with a fractional part", edits=(("[[1, -1, 0]", "[[1.5, -1, 0]"),)),
     Case("unknown potential", run_(), E + "bad.toml: material.potential: unknown potential 'Cu_mishin'; known "
-         "potentials: Al_jnp, Al_zhou, CuNi, CuNi_smooth, Cu_mishin1, Fe_mm, MoCoNiVFeAlCr_2nn, Ni_u3, Si_sw, W_zhou",
+         "potentials: Al_jnp, Al_mm, Al_zhou, CuNi, CuNi_smooth, Cu_mishin1, Fe_mm, MoCoNiVFeAlCr_2nn, Ni_u3, Si_sw, W_zhou",
          edits=(('"Cu_mishin1"', '"Cu_mishin"'),)),
     Case("missing potential file", run_(), E + "bad.toml: material.potential: nope.toml: no such potential file",
          edits=(('"Cu_mishin1"', '"nope.toml"'),)),
