@@ -535,7 +535,8 @@ class Run:
                                    f"{scenario.name}: K = {step.K_MPa_sqrt_m:.3f} MPa m^1/2 (deformed mesh in grey)")
             log(comm, f"step {len(records)}/{self.total} {step.branch:9s} K = {step.K_MPa_sqrt_m:.3f} MPa·m^½  "
                       f"tip {step.tip_x_A:+7.2f} Å  broken bonds {step.broken_bonds:4d}  "
-                      f"residual {step.max_residual_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s")
+                      f"residual {step.max_residual_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s"
+                      f"{f'  tip rearranged: {step.tip_bonds_switched} bonds switched' if step.tip_bonds_switched else ''}")
             if self.on_step is not None:
                 self.on_step(model, record)
             self.checkpoints.capture(len(done), state())

@@ -22,7 +22,7 @@ from ase import Atoms
 
 from ..coupling.geometry import PAD
 from .griffith import cleavage_surface_energy, griffith_k
-from .tip import BondBreakingTip
+from .tip import BondBreakingTip, TipNeighbourhood
 
 
 @dataclass
@@ -38,6 +38,9 @@ class KStep:
     iterations: int
     energy_eV: float            #: potential energy of the free atoms (core + handshake), eV
     wall_time_s: float
+    #: bonds formed or broken near the tip in this step, other than across the crack plane
+    #: (:class:`~handshake.fracture.tip.TipNeighbourhood`): a rearrangement of the tip
+    tip_bonds_switched: int = 0
 
 
 @dataclass
@@ -52,6 +55,9 @@ class RampResult:
     #: the tip came within a bond row of the handshake zone: the crack was stopped by the
     #: continuum rather than by the lattice, and K− (measured from there) is not reliable
     tip_reached_handshake: bool = False
+    #: first loading K (before K+, or without one) at which the tip's bond network changed
+    #: other than by cleavage, MPa·m^½: K+ and K− after it belong to the rearranged tip
+    tip_rearranged_at_K_MPa_sqrt_m: float | None = None
 
     @property
     def K_plus_over_K_G(self) -> float | None:
@@ -70,6 +76,7 @@ class RampResult:
                 "K_plus_MPa_sqrt_m": self.K_plus_MPa_sqrt_m, "K_minus_MPa_sqrt_m": self.K_minus_MPa_sqrt_m,
                 "K_plus_over_K_G": self.K_plus_over_K_G, "K_minus_over_K_G": self.K_minus_over_K_G,
                 "tip_reached_handshake": self.tip_reached_handshake,
+                "tip_rearranged_at_K_MPa_sqrt_m": self.tip_rearranged_at_K_MPa_sqrt_m,
                 "steps": [asdict(s) for s in self.steps]}
 
 
@@ -118,6 +125,8 @@ class QuasiStaticKRamp:
         self.free = model.atom_region != PAD
         self.tip = BondBreakingTip(reference, model.centre[1], model.crystal.nearest_neighbour_A,
                                    watched=self.free, threshold=threshold)
+        self.neighbourhood = TipNeighbourhood(model.reference_positions, model.crystal.period_z_A, model.centre[1],
+                                              self.free)
         gamma = (cleavage_surface_energy(model.properties, model.orientation[1])
                  if surface_energy_J_per_m2 is None else surface_energy_J_per_m2)
         self.K_G_MPa_sqrt_m = griffith_k(model.properties.C_voigt_GPa, model.orientation, gamma)
@@ -132,9 +141,11 @@ class QuasiStaticKRamp:
         result = model.relax(self.fmax_eV_per_A, self.max_iterations)
         u = model.displacements()
         energy = float(model.atomistic.gather_energies()[self.free].sum())
-        return KStep(float(K_MPa_sqrt_m), branch, self.tip.position(u) - float(model.centre[0]),
+        tip = self.tip.position(u)
+        return KStep(float(K_MPa_sqrt_m), branch, tip - float(model.centre[0]),
                      int(self.tip.broken(u).sum()), float(result.max_residual_force_eV_per_A),
-                     bool(result.converged), int(result.iterations), energy, time.perf_counter() - start)
+                     bool(result.converged), int(result.iterations), energy, time.perf_counter() - start,
+                     self.neighbourhood.switched(u, tip))
 
     def run(self, loading, unloading=(), callback=None, completed=(), check=None, before_step=None) -> RampResult:
         """Step K through ``loading`` then ``unloading`` (each in the order given).
@@ -207,6 +218,13 @@ class QuasiStaticKRamp:
                     out.tip_reached_handshake |= self.near_handshake(s.tip_x_A)
                 elif out.K_minus_MPa_sqrt_m is None and -advance >= step_A:
                     out.K_minus_MPa_sqrt_m = s.K_MPa_sqrt_m
+        out.tip_rearranged_at_K_MPa_sqrt_m = None
+        for s in (s for s in out.steps if s.branch == "loading"):
+            if out.K_plus_MPa_sqrt_m is not None and s.K_MPa_sqrt_m >= out.K_plus_MPa_sqrt_m:
+                break
+            if s.tip_bonds_switched:
+                out.tip_rearranged_at_K_MPa_sqrt_m = s.K_MPa_sqrt_m
+                break
         return out
 
     def near_handshake(self, tip_x_A: float, margin_A: float | None = None) -> bool:

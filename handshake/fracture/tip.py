@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from ase import Atoms
 from ase.neighborlist import neighbor_list
+from scipy.spatial import cKDTree
 
 
 class BondBreakingTip:
@@ -77,6 +78,83 @@ class BondBreakingTip:
         intact = np.flatnonzero(~row_broken)
         last = (intact[0] if intact.size else row_broken.size) - 1
         return float(self.row_x[last]) if last >= 0 else -np.inf
+
+
+class TipNeighbourhood:
+    """Bond network of the atoms around the crack tip, to see the tip rearrange.
+
+    A bond joins two atoms closer than the midpoint between the first and the second
+    neighbour distance of the perfect crystal. Bonds across the crack plane are left out
+    (their breaking is the crack's advance, :class:`BondBreakingTip`); any other bond
+    formed or broken among the watched atoms within ``radius_A`` of the tip between two
+    states is a rearrangement of the tip: a reconstruction, a bond switch, the start of
+    emission or of amorphisation.
+
+    Parameters
+    ----------
+    reference_positions_A : (n, 3) array
+        Perfect-crystal positions, Å; index = atom id − 1.
+    period_z_A : float
+        Period along the crack front (lab z), Å.
+    crack_plane_y_A : float
+    watched : (n,) bool array
+        Atoms that count (the free atoms).
+    radius_A : float
+        Radius around the tip, Å.
+    """
+
+    def __init__(self, reference_positions_A, period_z_A: float, crack_plane_y_A: float, watched,
+                 radius_A: float = 8.0):
+        self.X = np.asarray(reference_positions_A, float)
+        self.period_z_A = float(period_z_A)
+        self.crack_plane_y_A = float(crack_plane_y_A)
+        self.watched = np.asarray(watched, bool)
+        self.radius_A = float(radius_A)
+        centre = self.X[:, :2].mean(axis=0)
+        sample = np.flatnonzero(np.hypot(*(self.X[:, :2] - centre).T) < 10.0)
+        d = np.unique(np.round(self._pairs_within(self.X[sample], 1e9, distances=True), 2))
+        d = d[d > 0.5]
+        self.bond_cutoff_A = 0.5 * (d[0] + d[d > 1.05 * d[0]][0])
+        self._previous: set | None = None
+
+    def _pairs_within(self, x, cutoff, distances=False):
+        """Pairs (i, j), i < j, of rows of ``x`` closer than ``cutoff`` (minimum image along z)."""
+        L = self.period_z_A
+        pts = np.vstack([x + [0.0, 0.0, k * L] for k in (-1, 0, 1)])
+        rows = np.tile(np.arange(len(x)), 3)
+        tree = cKDTree(pts)
+        if distances:
+            dist, _ = tree.query(x, k=min(14, len(pts)))
+            return dist.ravel()
+        pairs = np.array(sorted(tree.query_pairs(cutoff)), dtype=np.int64).reshape(-1, 2)
+        i, j = rows[pairs[:, 0]], rows[pairs[:, 1]]
+        keep = i != j
+        return np.column_stack([np.minimum(i, j), np.maximum(i, j)])[keep]
+
+    def bonds(self, displacements_A, tip_x_A: float) -> tuple[set, set]:
+        """Bonds (id pairs) among the watched atoms within ``radius_A`` of (tip_x_A, crack
+        plane), not crossing the crack plane; and the ids of those atoms."""
+        X = self.X
+        near = np.flatnonzero(self.watched & (np.hypot(X[:, 0] - tip_x_A, X[:, 1] - self.crack_plane_y_A)
+                                              < self.radius_A))
+        pairs = self._pairs_within(X[near] + np.asarray(displacements_A)[near], self.bond_cutoff_A)
+        i, j = near[pairs[:, 0]], near[pairs[:, 1]]
+        same_side = (X[i, 1] > self.crack_plane_y_A) == (X[j, 1] > self.crack_plane_y_A)
+        return set(zip((i[same_side] + 1).tolist(), (j[same_side] + 1).tolist())), set((near + 1).tolist())
+
+    def switched(self, displacements_A, tip_x_A: float) -> int:
+        """Bonds formed or broken since the previous call among the atoms near the tip then
+        and now (0 at the first call, or with no tip)."""
+        if not np.isfinite(tip_x_A):
+            self._previous = None
+            return 0
+        current, atoms = self.bonds(displacements_A, tip_x_A)
+        previous, self._previous = self._previous, (current, atoms)
+        if previous is None:
+            return 0
+        common = atoms & previous[1]
+        inside = lambda bonds: {b for b in bonds if b[0] in common and b[1] in common}  # noqa: E731
+        return len(inside(current) ^ inside(previous[0]))
 
 
 def fit_k_field(model, displacements_A: np.ndarray, K_guess_MPa_sqrt_m: float, r_min_A: float = 10.0,
