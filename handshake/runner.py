@@ -645,8 +645,8 @@ def short_range_order_report(scenario: Scenario, model) -> dict:
     tile = model.ordered_tile
     elements = tile.elements
     achieved = tile.alpha()
-    held = disc_warren_cowley(model.reference_positions, model.symbols, elements, model.crystal.period_z_A,
-                              model.centre, model.geometry.atomistic_radius_A)
+    held = disc_warren_cowley(model.reference_positions, model.symbols, elements, model.crystal, model.centre,
+                              model.geometry.atomistic_radius_A)
     pairs = {}
     for name, target in scenario.alloy.short_range_order.alpha.items():
         i, j = (elements.index(e) for e in name.split("-"))

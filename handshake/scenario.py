@@ -591,9 +591,9 @@ def build_model(scenario: Scenario, source: str, comm=None):
             from .alloys import OrderedTile
             from .coupling.geometry import Crystal
 
-            unit = Crystal(properties.lattice, plan.crystal.element, properties.a0_A,
-                           tuple(map(tuple, scenario.material.orientation))).unit()
-            tile = OrderedTile(unit, composition, {tuple(k.split("-")): v for k, v in sro.alpha.items()}, seed,
+            crystal = Crystal(properties.lattice, plan.crystal.element, properties.a0_A,
+                              tuple(map(tuple, scenario.material.orientation)))
+            tile = OrderedTile(crystal, composition, {tuple(k.split("-")): v for k, v in sro.alpha.items()}, seed,
                                tile_A=sro.tile_A, sweeps=sro.sweeps)
             species = tile.species  # noqa: F811
 

@@ -41,7 +41,7 @@ def counted_alpha(atoms, symbols, a, b, radius_A):
 @pytest.mark.parametrize("target", [-0.15, 0.2])
 def test_binary_tile_reaches_the_target_and_the_model_holds_it(target):
     crystal = Crystal("fcc", "Cu", A0_A, ORIENTATION)
-    tile = OrderedTile(crystal.unit(), {"Cu": 0.5, "Ni": 0.5}, {("Cu", "Ni"): target}, seed=4)
+    tile = OrderedTile(crystal, {"Cu": 0.5, "Ni": 0.5}, {("Cu", "Ni"): target}, seed=4)
     assert len(tile.pairs) == 6 * len(tile.types)            # 12 first neighbours, each bond once
     assert np.sum(tile.types == 0) == np.sum(tile.types == 1)  # exact composition
     assert tile.alpha()[0, 1] == pytest.approx(target, abs=0.005)
@@ -54,9 +54,9 @@ def test_binary_tile_reaches_the_target_and_the_model_holds_it(target):
 def test_untargeted_tile_is_random_and_a_quaternary_reaches_two_targets():
     crystal = Crystal("fcc", "Ni", 3.57, ORIENTATION)
     composition = {"Co": 0.25, "Cr": 0.25, "Fe": 0.25, "Ni": 0.25}
-    random = OrderedTile(crystal.unit(), composition, {}, seed=1, tile_A=60.0)
+    random = OrderedTile(crystal, composition, {}, seed=1, tile_A=60.0)
     assert np.abs(random.alpha()).max() < 0.12                 # finite tile: a few % of noise
-    ordered = OrderedTile(crystal.unit(), composition, {("Cr", "Ni"): -0.2, ("Co", "Cr"): 0.1}, seed=1, tile_A=60.0)
+    ordered = OrderedTile(crystal, composition, {("Cr", "Ni"): -0.2, ("Co", "Cr"): 0.1}, seed=1, tile_A=60.0)
     alpha = ordered.alpha()
     assert alpha[1, 3] == pytest.approx(-0.2, abs=0.01) and alpha[0, 1] == pytest.approx(0.1, abs=0.01)
 

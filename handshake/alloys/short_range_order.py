@@ -29,33 +29,20 @@ from scipy.spatial import cKDTree
 from ..errors import InputError
 
 
-def first_shell_pairs(atoms) -> np.ndarray:
-    """First-neighbour bonds of a periodic cell, (m, 2) site indices, each bond once.
+def first_shell_pairs(atoms, cutoff_A: float) -> np.ndarray:
+    """First-neighbour bonds (closer than ``cutoff_A``, Å, e.g.
+    :attr:`~handshake.coupling.geometry.Crystal.first_shell_cutoff_A`), (m, 2) site indices,
+    each bond once.
 
-    The first shell is everything closer than the midpoint between the nearest and the
-    next-nearest distance. A bond to each periodic image is listed separately: in a slab
-    one period thick, the two neighbours at ±half the period along z are the same site,
-    bonded twice.
+    A bond to each periodic image is listed separately: in a slab one period thick, the
+    two neighbours at ±half the period along z are the same site, bonded twice.
     """
     from ase.neighborlist import neighbor_list
 
-    d = neighbor_list("d", atoms, 1.6 * _nearest_distance(atoms))
-    shells = np.unique(np.round(d, 3))
-    i, j, shift = neighbor_list("ijS", atoms, 0.5 * (shells[0] + shells[1]))
+    i, j, shift = neighbor_list("ijS", atoms, cutoff_A)
     # each bond appears as (i, j, S) and (j, i, −S): keep one of the two
     keep = (i < j) | ((i == j) & _positive(shift))
     return np.column_stack([i[keep], j[keep]]).astype(np.int64)
-
-
-def _nearest_distance(atoms) -> float:
-    from ase.neighborlist import neighbor_list
-
-    cutoff = 2.0
-    while True:
-        d = neighbor_list("d", atoms, cutoff)
-        if d.size:
-            return float(d.min())
-        cutoff *= 1.5
 
 
 def _positive(shift: np.ndarray) -> np.ndarray:
@@ -71,12 +58,14 @@ def warren_cowley(types: np.ndarray, pairs: np.ndarray, n_types: int) -> np.ndar
     (each bond once). Cowley, Phys. Rev. 77, 669 (1950): α_ij = 1 − p(j|i)/c_j.
     """
     types = np.asarray(types)
-    counts = bond_counts(types, pairs, n_types)
-    c = np.bincount(types, minlength=n_types) / len(types)
-    bonds_of = counts.sum(axis=1)                         # bonds ending on an i atom
+    return alpha_of_counts(bond_counts(types, pairs, n_types), np.bincount(types, minlength=n_types) / len(types))
+
+
+def alpha_of_counts(N: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Warren–Cowley matrix from the bond-end counts N_ij (:func:`bond_counts`) and the
+    concentrations c: p(j|i) = N_ij / Σ_k N_ik."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = counts / bonds_of[:, None]
-        return 1.0 - p / c[None, :]
+        return 1.0 - N / N.sum(axis=1)[:, None] / c[None, :]
 
 
 def bond_counts(types: np.ndarray, pairs: np.ndarray, n_types: int) -> np.ndarray:
@@ -92,9 +81,9 @@ class OrderedTile:
 
     Parameters
     ----------
-    unit : ase.Atoms
-        The model's orthorhombic unit cell in the lab frame (``Crystal.unit()``), with the
-        slab period along z.
+    crystal : Crystal
+        The model's crystal (:class:`~handshake.coupling.geometry.Crystal`): its unit cell in
+        the lab frame, with the slab period along z, and its first shell.
     composition : dict
         Atomic fractions by element (normalised).
     alpha : dict
@@ -107,8 +96,9 @@ class OrderedTile:
         Attempted swaps per site.
     """
 
-    def __init__(self, unit, composition: dict, alpha: dict, seed: int, tile_A: float = 40.0, sweeps: int = 200):
+    def __init__(self, crystal, composition: dict, alpha: dict, seed: int, tile_A: float = 40.0, sweeps: int = 200):
         self.elements = list(composition)
+        unit = crystal.unit()
         lengths = np.diag(unit.cell)
         repeat = [max(1, int(np.ceil(tile_A / lengths[0]))), max(1, int(np.ceil(tile_A / lengths[1]))), 1]
         tile = unit.repeat(repeat)
@@ -116,7 +106,7 @@ class OrderedTile:
         self.positions_A = np.mod(tile.positions, self.cell_A)
         self.positions_A[self.positions_A >= self.cell_A] = 0.0
         tile.pbc = True
-        self.pairs = first_shell_pairs(tile)
+        self.pairs = first_shell_pairs(tile, crystal.first_shell_cutoff_A)
         self.neighbours = _neighbour_lists(len(tile), self.pairs)
         self.targets = {(self.elements.index(a), self.elements.index(b)): float(v) for (a, b), v in alpha.items()}
         rng = np.random.default_rng(seed)
@@ -132,9 +122,8 @@ class OrderedTile:
 
     def _misfit(self, N: np.ndarray) -> float:
         """Σ (α_ij − target)² over the listed pairs, for bond counts N."""
-        c = self._concentrations
-        ends = N.sum(axis=1)
-        return sum((1.0 - N[i, j] / ends[i] / c[j] - target) ** 2 for (i, j), target in self.targets.items())
+        alpha = alpha_of_counts(N, self._concentrations)
+        return sum((alpha[i, j] - target) ** 2 for (i, j), target in self.targets.items())
 
     def _order(self, rng, sweeps: int) -> int:
         if not self.targets:
@@ -181,9 +170,9 @@ class OrderedTile:
         return [self.elements[k] for k in self.types[index]]
 
 
-def disc_warren_cowley(positions_A, symbols, elements, period_z_A: float, centre_xy, radius_A: float) -> np.ndarray:
-    """Warren–Cowley matrix of the first shell among the sites of a quasi-2D disc (periodic
-    along z with ``period_z_A``) within ``radius_A`` of ``centre_xy``: the order a model
+def disc_warren_cowley(positions_A, symbols, elements, crystal, centre_xy, radius_A: float) -> np.ndarray:
+    """Warren–Cowley matrix of the first shell among the sites of a quasi-2D disc of
+    ``crystal`` (periodic along z) within ``radius_A`` of ``centre_xy``: the order a model
     actually holds."""
     from ase import Atoms
 
@@ -191,9 +180,9 @@ def disc_warren_cowley(positions_A, symbols, elements, period_z_A: float, centre
     inside = np.hypot(X[:, 0] - centre_xy[0], X[:, 1] - centre_xy[1]) < radius_A
     span = np.ptp(X[:, :2], axis=0) + 10.0
     atoms = Atoms(positions=X[inside] - [*(X[:, :2].min(axis=0) - 5.0), 0.0],
-                  cell=[span[0], span[1], period_z_A], pbc=(False, False, True))
+                  cell=[span[0], span[1], crystal.period_z_A], pbc=(False, False, True))
     types = np.array([elements.index(s) for s in np.asarray(symbols)[inside]])
-    return warren_cowley(types, first_shell_pairs(atoms), len(elements))
+    return warren_cowley(types, first_shell_pairs(atoms, crystal.first_shell_cutoff_A), len(elements))
 
 
 def _exact_counts(composition: dict, n: int) -> np.ndarray:
@@ -212,4 +201,4 @@ def _neighbour_lists(n: int, pairs: np.ndarray) -> list:
     return out
 
 
-__all__ = ["OrderedTile", "bond_counts", "disc_warren_cowley", "first_shell_pairs", "warren_cowley"]
+__all__ = ["OrderedTile", "alpha_of_counts", "bond_counts", "disc_warren_cowley", "first_shell_pairs", "warren_cowley"]

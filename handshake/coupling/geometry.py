@@ -210,6 +210,13 @@ class Crystal:
         """Nearest-neighbour distance, Å."""
         return float(neighbor_list("d", self.unit(), cutoff=self.a0_A).min())
 
+    @property
+    def first_shell_cutoff_A(self) -> float:
+        """Midpoint between the first and the second neighbour distance, Å: closer pairs
+        are first-shell bonds."""
+        d = np.unique(np.round(neighbor_list("d", self.unit(), cutoff=1.5 * self.a0_A), 6))
+        return float(0.5 * (d[0] + d[1]))
+
 
 def check_atom_columns(crystal: Crystal) -> None:
     """Refuse an orientation in which two atoms of the slab share an (x, y) site.

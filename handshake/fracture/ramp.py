@@ -126,7 +126,7 @@ class QuasiStaticKRamp:
         self.tip = BondBreakingTip(reference, model.centre[1], model.crystal.nearest_neighbour_A,
                                    watched=self.free, threshold=threshold)
         self.neighbourhood = TipNeighbourhood(model.reference_positions, model.crystal.period_z_A, model.centre[1],
-                                              self.free)
+                                              self.free, model.crystal.first_shell_cutoff_A)
         gamma = (cleavage_surface_energy(model.properties, model.orientation[1])
                  if surface_energy_J_per_m2 is None else surface_energy_J_per_m2)
         self.K_G_MPa_sqrt_m = griffith_k(model.properties.C_voigt_GPa, model.orientation, gamma)

@@ -83,8 +83,8 @@ class BondBreakingTip:
 class TipNeighbourhood:
     """Bond network of the atoms around the crack tip, to see the tip rearrange.
 
-    A bond joins two atoms closer than the midpoint between the first and the second
-    neighbour distance of the perfect crystal. Bonds across the crack plane are left out
+    A bond joins two atoms closer than ``bond_cutoff_A`` (the crystal's first shell,
+    :attr:`~handshake.coupling.geometry.Crystal.first_shell_cutoff_A`). Bonds across the crack plane are left out
     (their breaking is the crack's advance, :class:`BondBreakingTip`); any other bond
     formed or broken among the watched atoms within ``radius_A`` of the tip between two
     states is a rearrangement of the tip: a reconstruction, a bond switch, the start of
@@ -99,34 +99,28 @@ class TipNeighbourhood:
     crack_plane_y_A : float
     watched : (n,) bool array
         Atoms that count (the free atoms).
+    bond_cutoff_A : float
+        Longest bond, Å.
     radius_A : float
         Radius around the tip, Å.
     """
 
     def __init__(self, reference_positions_A, period_z_A: float, crack_plane_y_A: float, watched,
-                 radius_A: float = 8.0):
+                 bond_cutoff_A: float, radius_A: float = 8.0):
         self.X = np.asarray(reference_positions_A, float)
         self.period_z_A = float(period_z_A)
         self.crack_plane_y_A = float(crack_plane_y_A)
         self.watched = np.asarray(watched, bool)
+        self.bond_cutoff_A = float(bond_cutoff_A)
         self.radius_A = float(radius_A)
-        centre = self.X[:, :2].mean(axis=0)
-        sample = np.flatnonzero(np.hypot(*(self.X[:, :2] - centre).T) < 10.0)
-        d = np.unique(np.round(self._pairs_within(self.X[sample], 1e9, distances=True), 2))
-        d = d[d > 0.5]
-        self.bond_cutoff_A = 0.5 * (d[0] + d[d > 1.05 * d[0]][0])
-        self._previous: set | None = None
+        self._previous: tuple | None = None
 
-    def _pairs_within(self, x, cutoff, distances=False):
+    def _pairs_within(self, x, cutoff):
         """Pairs (i, j), i < j, of rows of ``x`` closer than ``cutoff`` (minimum image along z)."""
         L = self.period_z_A
         pts = np.vstack([x + [0.0, 0.0, k * L] for k in (-1, 0, 1)])
         rows = np.tile(np.arange(len(x)), 3)
-        tree = cKDTree(pts)
-        if distances:
-            dist, _ = tree.query(x, k=min(14, len(pts)))
-            return dist.ravel()
-        pairs = np.array(sorted(tree.query_pairs(cutoff)), dtype=np.int64).reshape(-1, 2)
+        pairs = np.array(sorted(cKDTree(pts).query_pairs(cutoff)), dtype=np.int64).reshape(-1, 2)
         i, j = rows[pairs[:, 0]], rows[pairs[:, 1]]
         keep = i != j
         return np.column_stack([np.minimum(i, j), np.maximum(i, j)])[keep]
