@@ -305,12 +305,14 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
                 if scenario.dynamics is not None:
                     run.dynamics(checkpoint if in_dynamics else None)
             if reference:
-                run_crack_reference(scenario, model, fields, summary, directory, comm)
+                run_crack_reference(scenario, model, fields, summary, directory, comm,
+                                    coupled_wall_s=time.perf_counter() - start)
         elif scenario.glide is not None:
             run_glide(scenario, model, fields, summary, directory, write_frame, comm, start)
             if reference:
                 run_glide_reference(scenario, model, summary, directory, comm,
-                                    extra_fields=fields[len(scenario.dislocations):])
+                                    extra_fields=fields[len(scenario.dislocations):],
+                                    coupled_wall_s=time.perf_counter() - start)
         else:
             with signals:
                 run.relaxation(completed)
@@ -595,7 +597,16 @@ class Run:
         self.checkpoints.capture(1, {"summary": summary, "far_field": {}})
 
 
-def run_crack_reference(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, comm) -> None:
+def record_speedup(reference: dict, coupled_wall_s: float | None) -> None:
+    """Add the coupled study's wall time (s) and ``speedup_vs_reference`` (the reference's wall
+    time over it, both whole studies in the same run) to a reference summary."""
+    if coupled_wall_s:
+        reference["coupled_wall_time_s"] = coupled_wall_s
+        reference["speedup_vs_reference"] = reference["wall_time_s"] / coupled_wall_s
+
+
+def run_crack_reference(scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, comm,
+                        coupled_wall_s: float | None = None) -> None:
     """The same K ramp, fully atomistic, on a disc of ``REFERENCE_AREA_RATIO`` × the atoms' area."""
     from .coupling.reference import FullyAtomisticModel
     from .fracture import QuasiStaticKRamp
@@ -615,6 +626,7 @@ def run_crack_reference(scenario: Scenario, model, fields, summary: dict, direct
     coupled = summary["results"]
     reference = {k: v for k, v in result.to_dict().items() if k != "steps"}
     reference.update({"atoms": atomistic.n_atoms, "radius_A": radius, "wall_time_s": time.perf_counter() - start})
+    record_speedup(reference, coupled_wall_s)
     if coupled.get("K_plus_MPa_sqrt_m") and reference["K_plus_MPa_sqrt_m"]:
         reference["K_plus_relative_difference"] = coupled["K_plus_MPa_sqrt_m"] / reference["K_plus_MPa_sqrt_m"] - 1
     summary["reference"] = reference
@@ -701,7 +713,7 @@ def run_glide(scenario: Scenario, model, fields, summary: dict, directory: RunDi
 
 
 def run_glide_reference(scenario: Scenario, model, summary: dict, directory: RunDirectory, comm,
-                        extra_fields=()) -> None:
+                        extra_fields=(), coupled_wall_s: float | None = None) -> None:
     """The same shear ramp, fully atomistic, on a disc of ``REFERENCE_AREA_RATIO`` × the atoms' area."""
     from .coupling.reference import FullyAtomisticModel
 
@@ -718,6 +730,7 @@ def run_glide_reference(scenario: Scenario, model, summary: dict, directory: Run
                                                        f"SF width {s.core.stacking_fault_width_A:6.2f} Å"))
     reference = result.to_dict()
     reference.update({"atoms": atomistic.n_atoms, "radius_A": radius, "wall_time_s": time.perf_counter() - start})
+    record_speedup(reference, coupled_wall_s)
     coupled = summary["results"]
     for key in ("critical_stress_MPa", "critical_stress_bracket_midpoint_MPa", "initial_stacking_fault_width_A"):
         if coupled.get(key) and reference.get(key):

@@ -124,6 +124,9 @@ def test_crack_k_plus_matches_fully_atomistic_reference(tmp_path):
     assert reference["radius_A"] ** 2 >= 10 * summary["model"]["atomistic_radius_A"] ** 2
     assert coupled["K_plus_MPa_sqrt_m"] is not None and reference["K_plus_MPa_sqrt_m"] is not None
     assert abs(reference["K_plus_relative_difference"]) <= 0.03
+    # both wall times and their ratio are recorded (the reference ran after the coupled study)
+    assert 0 < reference["coupled_wall_time_s"] <= summary["wall_time_s"] - reference["wall_time_s"] + 1e-6
+    assert reference["speedup_vs_reference"] == reference["wall_time_s"] / reference["coupled_wall_time_s"]
     # thermodynamic bound on both (Griffith from the potential's own γ and C)
     for r in (coupled, reference):
         assert r["K_plus_MPa_sqrt_m"] >= r["K_G_MPa_sqrt_m"]

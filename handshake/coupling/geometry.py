@@ -23,6 +23,7 @@ an infinite crystal — the default.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from ase import Atoms
@@ -200,17 +201,19 @@ class Crystal:
         """Smallest periodic cell with the lab axes along ``orientation``."""
         return oriented_crystal(self.lattice, self.element, self.a0_A, self.orientation)
 
-    @property
+    # cached: the coupling reads these at every minimiser iteration, and each one
+    # builds the oriented unit cell with ASE
+    @cached_property
     def period_z_A(self) -> float:
         """Lattice period along z, Å: the slab thickness."""
         return float(self.unit().cell[2, 2])
 
-    @property
+    @cached_property
     def nearest_neighbour_A(self) -> float:
         """Nearest-neighbour distance, Å."""
         return float(neighbor_list("d", self.unit(), cutoff=self.a0_A).min())
 
-    @property
+    @cached_property
     def first_shell_cutoff_A(self) -> float:
         """Midpoint between the first and the second neighbour distance, Å: closer pairs
         are first-shell bonds."""

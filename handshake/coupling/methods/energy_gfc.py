@@ -52,14 +52,13 @@ class EnergyGhostForceCorrected(CouplingMethod):
         rank = model.atomistic.comm.rank
 
         def exchange(step):
-            u_hat = continuum.solve(model.boundary_displacements(step) - model.applied_on_boundary)
-            residual = continuum.residual(u_hat)
+            u_hat = model.boundary_displacements(step) - model.applied_on_boundary
+            reactions = continuum.reactions(u_hat)
             local = step.local_indices("boundary")
             ids = step.ids[local]
-            nodes = zone.boundary_nodes[zone.boundary_slot[ids]]
-            step.add_forces(local, dead_load[ids - 1] - residual[nodes])
-            if rank == 0:
-                step.energy_eV += zone.strain_energy_eV(u_hat)
+            step.add_forces(local, dead_load[ids - 1] - reactions[zone.boundary_slot[ids]])
+            if rank == 0:  # ½ ûᵀKû = ½ û_Dᵀ S û_D: the free nodes carry no force
+                step.energy_eV += 0.5 * float(np.sum(u_hat * reactions))
             step.energy_eV -= float(np.sum(dead_load[ids - 1] * step.displacements(local)))
 
         return exchange

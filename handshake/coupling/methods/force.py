@@ -3,8 +3,9 @@
 Free atoms feel only the potential, with complete neighbourhoods thanks to the pad.
 Pad atoms are degrees of freedom of the same LAMMPS minimisation, but the force on a pad
 atom is replaced by the continuum's residual force at its node, with the continuum
-driven by all atom-carrying nodes and condensed onto them (one back-substitution per
-evaluation). At equilibrium the pad sits where the continuum puts it and the free atoms
+driven by all atom-carrying nodes and condensed onto them (the Schur complement S of
+:class:`~handshake.coupling.handshake_zone.CondensedContinuum`: one sparse and one small
+dense product per evaluation). At equilibrium the pad sits where the continuum puts it and the free atoms
 are relaxed. Forces are not the gradient of an energy, so the minimiser is FIRE
 (Bitzek et al., PRL 97 (2006) 170201). A homogeneous deformation is an exact
 equilibrium (patch test), cf. Miller & Tadmor, MSMSE 17 (2009) 053001 §4.
@@ -25,10 +26,10 @@ class ForceBased(CouplingMethod):
         continuum = zone.driven_by_atoms
 
         def exchange(step):
-            u_hat = continuum.solve(model.boundary_displacements(step) - model.applied_on_boundary)
+            reactions = continuum.reactions(model.boundary_displacements(step) - model.applied_on_boundary)
             pad = step.local_indices("pad")
-            nodes = zone.boundary_nodes[zone.boundary_slot[step.ids[pad]]]
-            step.add_forces(pad, -continuum.residual_at(u_hat, nodes) - step.pair_forces[pad])
+            slots = zone.boundary_slot[step.ids[pad]]
+            step.add_forces(pad, -reactions[slots] - step.pair_forces[pad])
 
         region = model.atomistic
         region.attach(exchange)
