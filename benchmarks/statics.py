@@ -335,6 +335,18 @@ def _print_accuracy(r: dict) -> None:
                   f"{ok(x['speedup'] >= 10)}, error {ok(x['max_displacement_error_A'] <= 0.02)}")
 
 
+def run_worker(script: str, ranks: int, forwarded: list[str]) -> dict:
+    """Run ``script --worker *forwarded`` under ``mpiexec -n ranks``; its last line of
+    output, parsed as JSON (the worker prints its results there on rank 0)."""
+    mpiexec = Path(sys.executable).parent / "mpiexec"
+    cmd = [str(mpiexec), "-n", str(ranks), sys.executable, script, "--worker", *forwarded]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"worker on {ranks} rank(s) failed (exit code {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ranks", type=int, nargs="*", default=[1, 2])
@@ -349,7 +361,6 @@ def main() -> None:
     if args.worker:
         worker(args)
         return
-    mpiexec = Path(sys.executable).parent / "mpiexec"
     forwarded = ["--parts", *args.parts, "--repeats", str(args.repeats), "--potential", args.potential]
     forwarded += ["--quick"] if args.quick else []
     forwarded += ["--fmax", *map(str, args.fmax)] if args.fmax else []
@@ -358,12 +369,7 @@ def main() -> None:
     print(f"coupled statics, edge dislocation a/2[1-10](111) with {args.potential}, "
           f"{'quick' if args.quick else 'default'} sizes; {os.cpu_count()} cores")
     for n in args.ranks:
-        cmd = [str(mpiexec), "-n", str(n), sys.executable, __file__, "--worker", *forwarded]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.stderr.write(proc.stdout + proc.stderr)
-            raise SystemExit(f"worker on {n} rank(s) failed (exit code {proc.returncode})")
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        result = run_worker(__file__, n, forwarded)
         if "step" in result:
             _print_step(result)
         if "accuracy" in result:

@@ -30,15 +30,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
-from statics import _Logged
+from statics import _Logged, run_worker
 
 POTENTIAL = "W_zhou"
 ORIENTATION = [[0, -1, 1], [1, 0, 0], [0, 1, 1]]
@@ -155,16 +152,10 @@ def main() -> None:
     if args.worker:
         worker(args)
         return
-    mpiexec = Path(sys.executable).parent / "mpiexec"
     print(f"coupled statics of the W (100)[011] crack ({POTENTIAL}); {os.cpu_count()} cores")
     total = time.perf_counter()
     for n in args.ranks:
-        cmd = [str(mpiexec), "-n", str(n), sys.executable, __file__, "--worker", "--parts", *args.parts]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.stderr.write(proc.stdout + proc.stderr)
-            raise SystemExit(f"worker on {n} rank(s) failed (exit code {proc.returncode})")
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        result = run_worker(__file__, n, ["--parts", *args.parts])
         report(result)
         print(f"  ({n} rank(s): {result['wall_s']:.0f} s)", flush=True)
     print(f"\ntotal wall time {time.perf_counter() - total:.0f} s")
