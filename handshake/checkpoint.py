@@ -85,25 +85,13 @@ def compatibility(model) -> dict:
 
 # ---------------------------------------------------------------------- atoms (collective)
 def capture_atoms(region) -> dict[str, np.ndarray]:
-    """Positions, image flags, velocities and types of all atoms by id, from LAMMPS's
-    own arrays (no rounding, no change of frame); every rank gets them (collective)."""
-    lmp = region.lmp
-    n = region.natoms
-
-    def gathered(name, kind, count):
-        data = np.ctypeslib.as_array(lmp.gather_atoms(name, kind, count))
-        return np.array(data).reshape(n, count) if count > 1 else np.array(data)
-
-    return {"x": gathered("x", 1, 3), "image": gathered("image", 0, 3).astype(np.int32),
-            "v": gathered("v", 1, 3), "type": gathered("type", 0, 1).astype(np.int32)}
+    """:meth:`AtomisticRegion.capture` (collective)."""
+    return region.capture()
 
 
 def restore_atoms(region, atoms: dict[str, np.ndarray]) -> None:
-    """Put positions, image flags and velocities back exactly (collective; any rank count)."""
-    lmp = region.lmp
-    for name, kind in (("x", 1), ("v", 1), ("image", 0)):
-        values = np.ascontiguousarray(atoms[name], dtype=np.float64 if kind else np.int32).ravel()
-        lmp.scatter_atoms(name, kind, 3, np.ctypeslib.as_ctypes(values))
+    """:meth:`AtomisticRegion.restore` (collective)."""
+    region.restore(atoms)
 
 
 # ---------------------------------------------------------------------- the file

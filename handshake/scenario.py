@@ -84,6 +84,9 @@ class CouplingSection(_Strict):
     """How atoms and continuum are relaxed together."""
 
     method: str = "force"
+    minimiser: Literal["precon-fire", "fire"] | None = Field(
+        None, description="relaxation of the force method: LAMMPS's own FIRE (default), or FIRE preconditioned by "
+                          "the atoms' Exp matrix and the condensed continuum (fewer force evaluations)")
     fmax_eV_per_A: float = Field(1e-4, gt=0, description="force tolerance on every atom and node, eV/Å")
     max_iterations: int = Field(20000, gt=0)
 
@@ -605,7 +608,8 @@ def build_model(scenario: Scenario, source: str, comm=None):
     try:
         model = CoupledModel(plan.potential, scenario.material.orientation, plan.geometry,
                              element=plan.crystal.element, method=scenario.coupling.method,
-                             comm=comm, source=source, properties=properties, species=species)
+                             comm=comm, source=source, properties=properties, species=species,
+                             minimiser=scenario.coupling.minimiser)
     except InputError as exc:
         raise _in_scenario(exc, source) from None
     model.ordered_tile = tile   # the short-range-ordered tile the species come from, or None

@@ -13,6 +13,7 @@ from ase.io import read
 from ase.neighborlist import neighbor_list
 
 from command_line import handshake, summary
+from handshake.coupling.methods.force import MINIMISERS
 from handshake.guards import (EXIT_DEFECT_AT_HANDSHAKE, EXIT_INVERTED_ELEMENTS, EXIT_NUMERICAL, EXIT_UNCONVERGED,
                               RunStopped, install_force_halt, inverted_elements)
 
@@ -27,7 +28,8 @@ def sets(overrides):
     return [a for o in overrides for a in ("--set", o)]
 
 
-def test_nan_forces_stop_within_one_iteration_and_restart_with_smaller_steps(tmp_path):
+@pytest.mark.parametrize("minimiser", MINIMISERS)
+def test_nan_forces_stop_within_one_iteration_and_restart_with_smaller_steps(tmp_path, minimiser):
     """After the third load step a LAMMPS `fix addforce` puts NaN on every free atom: the fourth
     step stops at its first minimiser iteration, the three completed steps stay, and the run
     continues from the checkpoint with half the load step once the fault is gone."""
@@ -48,7 +50,7 @@ def test_nan_forces_stop_within_one_iteration_and_restart_with_smaller_steps(tmp
             seen["model"] = model
 
     with pytest.raises(RunStopped) as stopped:
-        run_scenario(CRACK, out, TINY, on_step=inject_nan)
+        run_scenario(CRACK, out, TINY + [f"coupling.minimiser='{minimiser}'"], on_step=inject_nan)
     model = seen["model"]
     assert stopped.value.exit_code == EXIT_NUMERICAL == 4
     assert "non-finite forces at load step 4 (K = 0.700" in stopped.value.one_line()
@@ -93,11 +95,13 @@ def test_unconverged_load_step_stops_with_diagnostic_and_restarts(tmp_path):
     assert len(summary(out)["results"]["steps"]) == 7
 
 
-def test_force_limit_stops_the_first_load_step(tmp_path):
+@pytest.mark.parametrize("minimiser", MINIMISERS)
+def test_force_limit_stops_the_first_load_step(tmp_path, minimiser):
     """With a force limit below the forces the first K-field puts on the atoms at the tip, the
     minimisation halts at once and the atoms named are those next to the tip."""
     out = tmp_path / "limit"
-    result = handshake("run", CRACK, "--out", out, *sets(TINY + ["run.force_limit_eV_per_A=0.3"]))
+    result = handshake("run", CRACK, "--out", out, *sets(TINY + ["run.force_limit_eV_per_A=0.3",
+                                                                 f"coupling.minimiser='{minimiser}'"]))
     assert result.returncode == EXIT_NUMERICAL, result.stderr
     assert "exploding forces at load step 1 (K = 0.400" in result.stderr.strip().splitlines()[-1]
     diagnostic = json.loads((out / "diagnostic.json").read_text())

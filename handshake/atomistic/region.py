@@ -150,6 +150,10 @@ class ExchangeStep:
         self._region._forces_dirty = True
         return self._f_external
 
+    def stop(self) -> None:
+        """End the run after this step; every rank must call it at the same step."""
+        self._region.lmp.set_internal_variable("hs_stop", 1.0)
+
     def local_indices(self, group: str) -> np.ndarray:
         """Local indices of this rank's atoms in ``group``."""
         return self._region._local_group(group)
@@ -286,6 +290,9 @@ class AtomisticRegion:
             # flagged here, and the run stops at the end of that step and re-raises it.
             "variable hs_failed internal 0",
             "fix hs_halt all halt 1 v_hs_failed > 0.5 error continue message no",
+            # an observer ends a run of :meth:`AtomisticRegion.iterate` through this flag
+            "variable hs_stop internal 0",
+            "fix hs_stop all halt 1 v_hs_stop > 0.5 error continue message no",
             "compute hs_pressure all pressure NULL virial",
             # per-atom energies are tallied whenever thermo output is (start and end of runs)
             "compute hs_pe_atom all pe/atom",
@@ -567,6 +574,25 @@ class AtomisticRegion:
         for a given seed independently of the number of ranks (collective)."""
         self.lmp.command(f"velocity {group} create {float(temperature_K)!r} {int(seed)} mom yes rot no dist gaussian loop geom")
 
+    def capture(self) -> dict[str, np.ndarray]:
+        """Positions, image flags, velocities and types of all atoms by id, from LAMMPS's
+        own arrays (no rounding, no change of frame); every rank gets them (collective)."""
+        n = self.natoms
+
+        def gathered(name, kind, count):
+            data = np.ctypeslib.as_array(self.lmp.gather_atoms(name, kind, count))
+            return np.array(data).reshape(n, count) if count > 1 else np.array(data)
+
+        return {"x": gathered("x", 1, 3), "image": gathered("image", 0, 3).astype(np.int32),
+                "v": gathered("v", 1, 3), "type": gathered("type", 0, 1).astype(np.int32)}
+
+    def restore(self, atoms: dict[str, np.ndarray]) -> None:
+        """Put positions, image flags and velocities of :meth:`capture` back exactly
+        (collective; any rank count)."""
+        for name, kind in (("x", 1), ("v", 1), ("image", 0)):
+            values = np.ascontiguousarray(atoms[name], dtype=np.float64 if kind else np.int32).ravel()
+            self.lmp.scatter_atoms(name, kind, 3, np.ctypeslib.as_ctypes(values))
+
     # ------------------------------------------------------------------ evaluation (collective)
     def compute(self) -> float:
         """Evaluate energy and forces at the current positions (``run 0``).
@@ -637,6 +663,30 @@ class AtomisticRegion:
             self._lammps([f"run {int(nsteps)}"])
         finally:
             self.lmp.command("unfix hs_nve")
+
+    def iterate(self, max_steps: int) -> int:
+        """Evaluate forces up to ``max_steps`` times in one LAMMPS ``run`` without time
+        integration: attached observers move the atoms between evaluations (an
+        iterative solver driven from the force callback) and end the run with
+        :meth:`ExchangeStep.stop` (collective).
+
+        Observers see the run's set-up evaluation as step 0, then steps 1, 2, …; the
+        step counter is reset to 0 afterwards, as after :meth:`minimize`. ``fix halt``
+        (the run-time guards) checks the end of steps 1, 2, …, not the set-up.
+
+        Returns
+        -------
+        int
+            Steps done (evaluations after the set-up).
+        """
+        self._h = self._box()
+        self.lmp.command("reset_timestep 0")
+        try:
+            self._lammps([f"run {int(max_steps)}"])
+            return int(self.lmp.extract_global("ntimestep"))
+        finally:
+            self.lmp.set_internal_variable("hs_stop", 0.0)
+            self.lmp.command("reset_timestep 0")
 
     def minimize(self, fmax_eV_per_A: float = 1e-6, max_iterations: int = 10000,
                  style: str = "cg", fixed: tuple[str, ...] = (), box_relax: str | None = None,

@@ -23,6 +23,7 @@ from .geometry import (FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_clu
 from .handshake_zone import HandshakeZone
 from .internal_relaxation import InternalRelaxation, field_gradients
 from .methods import RelaxationResult, coupling_method
+from .methods.force import MINIMISERS
 
 
 def field_displacements(fields, points_xy: np.ndarray) -> np.ndarray:
@@ -60,6 +61,9 @@ class CoupledModel:
         Default: the potential's ``default_element`` and ``lattice``.
     method : str
         Coupling method: ``"force"`` (default), ``"energy-gfc"`` or ``"schwarz"``.
+    minimiser : str, optional
+        The force method's relaxation: ``"fire"`` (default) or ``"precon-fire"``
+        (:mod:`handshake.coupling.methods.force`).
     comm : mpi4py.MPI.Comm, optional
     source : str
         Name used in error messages for the origin of the set-up (a scenario file).
@@ -83,7 +87,7 @@ class CoupledModel:
 
     def __init__(self, potential, orientation, geometry: CoupledGeometry, element: str | None = None,
                  lattice: str | None = None, method: str = "force", comm=None, source: str = "model",
-                 properties=None, species=None):
+                 properties=None, species=None, minimiser: str | None = None):
         from mpi4py import MPI
 
         from ..atomistic.crystal import crystal_directions
@@ -101,6 +105,12 @@ class CoupledModel:
             raise InputError(f"{self.potential.name} has no parameters for {element} "
                              f"(it has {', '.join(self.potential.elements)})", source=source, field="element")
         method_class = coupling_method(method)
+        if minimiser is not None and method != "force":
+            raise InputError(f"a minimiser is chosen for the force method only, not {method!r}", source=source,
+                             field="minimiser")
+        if minimiser is not None and minimiser not in MINIMISERS:
+            raise InputError(f"unknown minimiser {minimiser!r}; expected one of {', '.join(MINIMISERS)}",
+                             source=source, field="minimiser")
         self.properties = (material_properties(self.potential, element, lattice, comm=self.comm)
                            if properties is None else properties)
         self.species = species
@@ -147,7 +157,7 @@ class CoupledModel:
         #: relaxation of a random alloy about its effective medium's lattice
         #: (:func:`handshake.alloys.misfit.local_relaxation`); zero otherwise
         self.local_relaxation_atoms = np.zeros((len(atoms), 3))
-        self.method = method_class(self)
+        self.method = method_class(self) if minimiser is None else method_class(self, minimiser=minimiser)
 
     # ------------------------------------------------------------------ far fields
     def dislocation(self, burgers, line=None, slip_plane=None, core=None) -> StrohDislocation:
