@@ -110,15 +110,6 @@ class CondensedContinuum:
         r[self._rim_dofs] += self._rim_block @ u[self._rim_dofs]
         return r.reshape(-1, COMPONENTS)
 
-    def residual_at(self, u: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-        """Rows of :meth:`residual` at ``nodes`` only, (len(nodes), 3) eV/Å.
-
-        Each MPI rank asks for the nodes of its own atoms, so this part of the
-        exchange is split across ranks.
-        """
-        dofs = (COMPONENTS * np.asarray(nodes)[:, None] + np.arange(COMPONENTS)).ravel()
-        return (self.K[dofs] @ np.ravel(u)).reshape(-1, COMPONENTS)
-
 
 class HandshakeZone:
     """Finite elements overlapping the atoms, with the node ↔ atom correspondence.

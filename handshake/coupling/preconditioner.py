@@ -8,14 +8,15 @@ are long-wavelength ones in which atoms and continuum move together, and they ma
 FIRE slow. P approximates −∂F/∂u with
 
 - free-atom rows: the Exp preconditioner of Packwood et al., J. Chem. Phys. 144 (2016)
-  164109: P_ij = −μ exp(−A (r_ij / r_nn − 1)) for neighbours within 2 r_nn on the
-  reference lattice, P_ii = −Σ_j P_ij + c μ, times the 3×3 identity; μ is fitted to the
-  potential's response to a long-wavelength displacement;
+  164109: P_ij = −μ exp(−A (r_ij / r_nn − 1)) for neighbours within 1.5 r_nn on the
+  reference lattice (their default is 2 r_nn: :data:`EXP_CUTOFF_NN`), P_ii = −Σ_j P_ij + c μ,
+  times the 3×3 identity; μ is fitted to the potential's response to a long-wavelength
+  displacement;
 - pad rows: the rows of S,
 
-factorised once per model (incomplete sparse LU; P is not symmetric). S is dense on the rim, so P is
-kept in its augmented, sparse form: the unknowns are the atoms' displacements and those of
-the continuum's free nodes, whose rows K_FD u_D + K_FF u_F = 0 eliminate to S.
+factorised once per model (incomplete sparse LU; P is not symmetric). S is dense on the
+rim, so P is kept in its augmented, sparse form: the unknowns are the atoms' displacements
+and those of the continuum's free nodes, whose rows K_FD u_D + K_FF u_F = 0 eliminate to S.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ import scipy.sparse.linalg as spla
 from scipy.spatial import cKDTree
 
 #: Packwood et al.'s decay A and stabilisation c; the cut-off (in nearest-neighbour
-#: distances) is 1.5 instead of their 2: on the W crack of ``benchmarks/statics_crack.py``
-#: it needs the same force evaluations or fewer (213 instead of 307 to 1e-6 eV/Å at
-#: 1.65 MPa·m^½) and its factors are half as large
+#: distances) is 1.5 instead of their 2: on the W crack step at 1.65 MPa·m^½ of
+#: ``benchmarks/statics_crack.py`` (run with this constant changed) it needs as many force
+#: evaluations or fewer (213 instead of 307 to 1e-6 eV/Å) and its factors are half as large
 EXP_DECAY = 3.0
 EXP_CUTOFF_NN = 1.5
 EXP_STABILISATION = 0.1
