@@ -16,7 +16,7 @@ SCRIPT = Path(__file__).parent / "mpi_scripts" / "coupled_dislocation.py"
 
 
 @pytest.mark.mpi
-@pytest.mark.parametrize("method, tolerance_A", [("force", 1e-8), ("energy-gfc", 5e-8)])
+@pytest.mark.parametrize("method, tolerance_A", [("force", 1e-8), ("force/precon-fire", 1e-8), ("energy-gfc", 5e-8)])
 def test_one_and_two_ranks_agree(tmp_path, method, tolerance_A):
     runs = script_on_ranks(SCRIPT, [method, "1e-8"], tmp_path)
     assert runs[2]["ranks"] == 2

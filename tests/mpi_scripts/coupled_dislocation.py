@@ -1,6 +1,6 @@
 """Relax a small coupled edge dislocation in Cu; run serially and under ``mpiexec -n 2``.
 
-Usage: python coupled_dislocation.py METHOD FMAX OUT.npz
+Usage: python coupled_dislocation.py METHOD[/MINIMISER] FMAX OUT.npz
 """
 
 import sys
@@ -11,10 +11,10 @@ import numpy as np
 
 from handshake.coupling import CoupledGeometry, CoupledModel
 
-method, fmax, out = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+(method, _, minimiser), fmax, out = sys.argv[1].partition("/"), float(sys.argv[2]), sys.argv[3]
 model = CoupledModel("Cu_mishin1", [[1, -1, 0], [1, 1, 1], [-1, -1, 2]],
                      CoupledGeometry(atomistic_radius_A=20.0, handshake_width_A=4.0, outer_radius_A=60.0),
-                     method=method)
+                     method=method, minimiser=minimiser or None)
 model.apply(model.dislocation([0.5, -0.5, 0.0]))
 result = model.relax(fmax)
 u = model.displacements()
