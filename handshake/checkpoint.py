@@ -83,17 +83,6 @@ def compatibility(model) -> dict:
             "geometry": geometry_fingerprint(model)}
 
 
-# ---------------------------------------------------------------------- atoms (collective)
-def capture_atoms(region) -> dict[str, np.ndarray]:
-    """:meth:`AtomisticRegion.capture` (collective)."""
-    return region.capture()
-
-
-def restore_atoms(region, atoms: dict[str, np.ndarray]) -> None:
-    """:meth:`AtomisticRegion.restore` (collective)."""
-    region.restore(atoms)
-
-
 # ---------------------------------------------------------------------- the file
 class Checkpoint:
     """The state of a run: named sections of arrays and JSON documents.
@@ -270,7 +259,7 @@ class RunCheckpoints:
         arrays : dict, optional
             Further ``"section/name"`` arrays (the MD integrator: :func:`capture_dynamics`).
         """
-        atoms = capture_atoms(self.model.atomistic)
+        atoms = self.model.atomistic.capture()
         u_nodes = self.model.continuum_displacements()
         arrays = {**{f"atoms/{k}": v for k, v in atoms.items()}, "continuum/u": u_nodes, **(arrays or {})}
         run = json.loads(json.dumps({**self.run, **state, "completed_steps": int(completed)}))  # a copy, as of now
@@ -304,7 +293,7 @@ def restore(checkpoint: Checkpoint, model, tolerance_A: float = 1e-9) -> None:
     if atoms["x"].shape != (model.n_atoms, 3):
         raise InputError(f"{atoms['x'].shape[0]} atoms in the checkpoint, {model.n_atoms} in the model",
                          source=checkpoint.source, field="atoms/x")
-    restore_atoms(model.atomistic, atoms)
+    model.atomistic.restore(atoms)
     saved = checkpoint.section("continuum")["u"]
     now = model.continuum_displacements()
     error = float(np.abs(now - saved).max()) if now.shape == saved.shape else np.inf
@@ -346,4 +335,4 @@ def restore_dynamics(checkpoint: Checkpoint, dynamics, region) -> None:
     dynamics.set_continuum_state(u_A=saved["u"], v_A_per_ps=saved["v_half"] + 0.5 * dynamics.dt * saved["a"])
     dynamics.baseline_eV = saved["baseline_eV"].copy()
     dynamics.dead_load = saved["dead_load"].copy()
-    restore_atoms(region, checkpoint.section("atoms"))
+    region.restore(checkpoint.section("atoms"))

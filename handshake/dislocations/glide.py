@@ -43,7 +43,6 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..continuum import HomogeneousStrain
-from ..checkpoint import capture_atoms, restore_atoms
 from .core import CoreStructure, disregistry, fit_partials, locate_screw_core
 from .loading import glide_shear_gradient
 
@@ -287,7 +286,7 @@ class ShearRamp:
 
     def _snapshot(self, shear_stress_MPa: float) -> dict:
         """The relaxed state at ``shear_stress_MPa``: atoms by id and the far field's core."""
-        return {"tau": shear_stress_MPa, "atoms": capture_atoms(self.model.atomistic),
+        return {"tau": shear_stress_MPa, "atoms": self.model.atomistic.capture(),
                 "field_core_x": self.field_core_x}
 
     def _restore(self, snapshot: dict) -> None:
@@ -295,7 +294,7 @@ class ShearRamp:
         (the coupled model's continuum follows from its atoms)."""
         self.field_core_x = snapshot["field_core_x"]
         self.model.apply(*self.far_fields(snapshot["tau"]))
-        restore_atoms(self.model.atomistic, snapshot["atoms"])
+        self.model.atomistic.restore(snapshot["atoms"])
 
     def _bisect(self, result: GlideResult, static: dict, callback=None) -> None:
         """Halve [last stress without glide, critical stress] until it is at most
