@@ -37,7 +37,7 @@ def main() -> int:
         ref_time = run.get("reference", {}).get("wall_time_s", float("nan"))
         print(f"{row['seed']:>4} {str(row['crss_MPa']):>19} {str(row.get('reference_crss_MPa')):>22} "
               f"{run['wall_time_s'] - ref_time:>10.0f} {ref_time:>12.0f}")
-    from handshake.sweep import comparison_line
+    from handshake.hpc.seed_sweep import comparison_line
 
     print(comparison_line(summary))
     print(f"never glided (coupled): {summary['never_glided']}; wall time {summary['wall_time_s']:.0f} s "

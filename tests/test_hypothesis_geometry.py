@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 from scipy.spatial import cKDTree
 
 from handshake.continuum.mesh import Disc, Rectangle, graded_mesh_2d
-from handshake.coupling.geometry import (FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster,
-                                         check_atom_columns, continuum_mesh, crystal_disc, estimated_nodes)
+from handshake.atomistic.crystal import Crystal, check_atom_columns
+from handshake.coupling.geometry import (FREE, HANDSHAKE, PAD, CoupledGeometry, build_cluster, continuum_mesh,
+                                         crystal_disc, estimated_nodes)
 from handshake.errors import InputError
 
 ELEMENT = {"fcc": "Cu", "bcc": "Fe", "diamond": "Si"}

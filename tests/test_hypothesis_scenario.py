@@ -24,6 +24,7 @@ from handshake.coupling.geometry import build_cluster, continuum_mesh
 from handshake.coupling.handshake_zone import HandshakeZone
 from handshake.errors import InputError
 from handshake.materials import material_properties
+from handshake.coupling import METHODS
 from handshake.scenario import build_model, check_scenario, load_scenario
 
 from test_hypothesis_geometry import FRAMES, columns_ok, crystal_of
@@ -104,7 +105,7 @@ def valid_scenarios(draw):
     if draw(st.booleans()):
         data["description"] = draw(st.text(PRINTABLE, max_size=30))
     if draw(st.booleans()):
-        data["coupling"] = {"method": draw(st.sampled_from(["force", "energy-gfc", "schwarz"])),
+        data["coupling"] = {"method": draw(st.sampled_from(sorted(METHODS))),
                             "fmax_eV_per_A": draw(st.floats(1e-8, 1.0)),
                             "max_iterations": draw(st.integers(1, 100000))}
     core = r_a - w_h
@@ -275,7 +276,7 @@ def invalid_scenarios(draw):
 
 def _fields_at(table):
     """Field names of the scenario section at ``table`` (so an added key is really unknown)."""
-    from handshake.scenario import (CouplingSection, CrackSection, DislocationSection, GeometrySection, KRange,
+    from handshake.scenario.schema import (CouplingSection, CrackSection, DislocationSection, GeometrySection, KRange,
                                     LoadSection, MaterialSection, ReferenceSection, Scenario)
 
     sections = {(): Scenario, ("material",): MaterialSection, ("geometry",): GeometrySection,

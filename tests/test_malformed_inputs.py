@@ -17,6 +17,10 @@ from pathlib import Path
 import pytest
 
 from handshake.cli import main
+from handshake.coupling import METHODS
+
+#: what an unknown method name is told
+KNOWN_METHODS = ", ".join(sorted(METHODS))
 
 DATA = Path(__file__).parent / "malformed"
 HANDSHAKE = Path(sys.executable).parent / "handshake"
@@ -128,7 +132,7 @@ CASES = [
     Case("element the potential lacks", run_(), E + "bad.toml: material.element: Cu_mishin1 has no parameters for Ni "
          "(it has Cu)", edits=(('potential = "Cu_mishin1"', 'potential = "Cu_mishin1"\nelement = "Ni"'),)),
     Case("unknown method", run_(), E + "bad.toml: coupling.method: unknown coupling method 'magic'; known methods: "
-         "energy-gfc, force, schwarz", edits=(("[coupling]", '[coupling]\nmethod = "magic"'),)),
+         + KNOWN_METHODS, edits=(("[coupling]", '[coupling]\nmethod = "magic"'),)),
     # ---- defects and loads
     Case("zero Burgers vector", run_(), E + "bad.toml: dislocations[0].burgers: the Burgers vector is zero",
          edits=(("burgers = [0.5, -0.5, 0.0]", "burgers = [0.0, 0.0, 0.0]"),)),
@@ -209,7 +213,7 @@ CASES = [
     Case("materials: potential with unknown key", ["materials", "pot.toml"], E + "pot.toml: lattice: Input should be "
          "'fcc', 'bcc' or 'diamond', got 'hcp'", scenario=None, potential_edits=(('"fcc"', '"hcp"'),)),
     Case("patch test: unknown method", ["verify", "patch-test", "--potential", "Cu_mishin1", "--method", "magic"],
-         E + "method: unknown coupling method 'magic'; known methods: energy-gfc, force, schwarz", scenario=None),
+         E + "method: unknown coupling method 'magic'; known methods: " + KNOWN_METHODS, scenario=None),
     Case("patch test without potential", ["verify", "patch-test"], E + "command line: the following arguments are "
          "required: --potential", scenario=None),
     Case("reference of a bad scenario", ["verify", "reference", "bad.toml"], E + "bad.toml: geometry.outer_radius_A: "
@@ -244,7 +248,7 @@ def snapshot(folder: Path) -> dict:
 
 
 def expected_line(case: Case) -> str:
-    from handshake.potentials import lammps_potentials_dir
+    from handshake.atomistic.potentials import lammps_potentials_dir
 
     return case.expected.replace("{LAMMPS_POTENTIALS}", str(lammps_potentials_dir()))
 

@@ -6,7 +6,7 @@ from ase.units import J, m
 
 from handshake.materials import cache as cache_module
 from handshake.materials import compute_material_properties, material_properties
-from handshake.potentials import load_potential
+from handshake.atomistic.potentials import load_potential
 
 EV_PER_A2 = J / m**2  # 1 J/m² in eV/Å²
 

@@ -7,7 +7,7 @@ from ase.data import atomic_numbers, reference_states
 from handshake.atomistic import AtomisticRegion
 from handshake.atomistic.crystal import cubic_cell
 from handshake.errors import InputError
-from handshake.potentials import known_potentials, load_potential, read_potential_file
+from handshake.atomistic.potentials import known_potentials, load_potential, read_potential_file
 
 REQUIRED = {"Cu_mishin1", "Ni_u3", "Fe_mm", "W_zhou", "Si_sw", "CuNi", "MoCoNiVFeAlCr_2nn"}
 

@@ -11,20 +11,20 @@ called ``X`` (ASE's placeholder element).
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
+from matscipy.calculators.eam import io
+from matscipy.calculators.eam.average_atom import average_potential
+from mpi4py import MPI
+
+from ..atomistic.potentials import Potential, load_potential
+from ..errors import InputError
 from ..materials.cache import cache_dir
-from ..potentials import Potential, load_potential
 from .solid_solution import normalised_composition
 
 
 def average_atom_potential(potential, composition: dict, comm=None) -> Potential:
     """Registry entry of the average-atom potential of ``composition`` (eam/alloy only)."""
-    from matscipy.calculators.eam import io
-    from matscipy.calculators.eam.average_atom import average_potential
-    from mpi4py import MPI
 
-    from ..errors import InputError
 
     comm = comm if comm is not None else MPI.COMM_WORLD
     pot = load_potential(potential)

@@ -19,15 +19,24 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+from mpi4py import MPI
 
 from ..atomistic.crystal import ATOMS_PER_CUBIC_CELL, cubic_cell
+from ..atomistic.potentials import load_potential
 from ..atomistic.region import AtomisticRegion
 from ..continuum.elasticity import cubic_voigt
+from ..errors import InputError
 from ..materials.cache import cache_dir, write_json_atomically
-from ..materials.properties import (FORCE_TOLERANCE_eV_per_A, STRAIN_STEP, MaterialProperties, _lattice_guess,
-                                    equilibrium_lattice_parameter, interaction_cutoff, voigt_strain,
-                                    voigt_stress)
-from ..potentials import load_potential
+from ..materials.properties import (
+    STRAIN_STEP,
+    FORCE_TOLERANCE_eV_per_A,
+    MaterialProperties,
+    _lattice_guess,
+    equilibrium_lattice_parameter,
+    interaction_cutoff,
+    voigt_strain,
+    voigt_stress,
+)
 from .solid_solution import normalised_composition, random_species
 
 #: bumped when a change here changes the numbers (invalidates cached media)
@@ -134,7 +143,6 @@ def supercell_properties(potential, lattice: str, composition: dict, a_guess_A: 
 def _starting_guess(pot, element: str, lattice: str) -> float:
     """ASE's or the registry's lattice parameter; for elements whose own structure is not
     cubic (hcp Co), the registry's reference a0."""
-    from ..errors import InputError
 
     try:
         return _lattice_guess(pot, element, lattice)
@@ -155,7 +163,6 @@ def effective_medium(potential, composition: dict, lattice: str | None = None, n
                      repeat: int = 4, first_seed: int = 1000, comm=None, use_cache: bool = True) -> EffectiveMedium:
     """The effective medium of a random alloy, from ``n_supercells`` random supercells of
     ``repeat``³ cubic cells (seeds ``first_seed``, +1, ...), cached on disk (collective)."""
-    from mpi4py import MPI
 
     comm = comm if comm is not None else MPI.COMM_WORLD
     pot = load_potential(potential)

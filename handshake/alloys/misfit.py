@@ -20,6 +20,9 @@ core as a random, boundary-made stress field.
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
+
+from ..coupling.reference import FullyAtomisticModel
 
 
 def misfit_forces(model) -> dict:
@@ -62,9 +65,7 @@ def local_relaxation(model, margin_A: float = 10.0, fmax_eV_per_A: float = 1e-4)
         force on a handshake atom before and after (eV/Å), the model placed on the
         medium's lattice plus the local relaxation.
     """
-    from scipy.spatial import cKDTree
 
-    from ..coupling.reference import FullyAtomisticModel
 
     with FullyAtomisticModel(model, radius_A=model.geometry.cluster_radius_A + margin_A) as disc:
         result = disc.relax(fmax_eV_per_A)

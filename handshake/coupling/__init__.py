@@ -1,6 +1,7 @@
 """Atomistic-continuum coupling: geometry, handshake zone, coupling methods, the coupled model."""
 
-from .geometry import CoupledGeometry, Crystal
+from ..atomistic.crystal import Crystal
+from .geometry import CoupledGeometry
 from .methods import METHODS, RelaxationResult, coupling_method
 from .model import CoupledModel
 

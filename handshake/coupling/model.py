@@ -13,17 +13,17 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+from mpi4py import MPI
+
 from ..atomistic import AtomisticRegion
 from ..continuum import HomogeneousStrain, KField, Material, StrohDislocation
 from ..errors import InputError
-from ..materials import material_properties
-from ..potentials import load_potential
-from .geometry import (FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster, check_atom_columns,
-                       continuum_mesh, site_spacing)
+from .geometry import FREE, HANDSHAKE, PAD, CoupledGeometry, build_cluster, continuum_mesh, site_spacing
 from .handshake_zone import HandshakeZone
 from .internal_relaxation import InternalRelaxation, field_gradients
 from .methods import RelaxationResult, coupling_method
 from .methods.force import MINIMISERS
+from .plan import plan_model
 
 
 def field_displacements(fields, points_xy: np.ndarray) -> np.ndarray:
@@ -88,22 +88,9 @@ class CoupledModel:
     def __init__(self, potential, orientation, geometry: CoupledGeometry, element: str | None = None,
                  lattice: str | None = None, method: str = "force", comm=None, source: str = "model",
                  properties=None, species=None, minimiser: str | None = None):
-        from mpi4py import MPI
-
-        from ..atomistic.crystal import crystal_directions
-
         if not isinstance(geometry, CoupledGeometry):
             raise TypeError(f"geometry must be a CoupledGeometry, got {type(geometry).__name__}")
-        try:
-            orientation = crystal_directions(orientation)
-        except InputError as exc:
-            raise InputError(exc.message, source=source, field="orientation") from None
         self.comm = comm if comm is not None else MPI.COMM_WORLD
-        self.potential = load_potential(potential)
-        element = element or self.potential.default_element
-        if element not in self.potential.elements:
-            raise InputError(f"{self.potential.name} has no parameters for {element} "
-                             f"(it has {', '.join(self.potential.elements)})", source=source, field="element")
         method_class = coupling_method(method)
         if minimiser is not None and method != "force":
             raise InputError(f"a minimiser is chosen for the force method only, not {method!r}", source=source,
@@ -111,19 +98,11 @@ class CoupledModel:
         if minimiser is not None and minimiser not in MINIMISERS:
             raise InputError(f"unknown minimiser {minimiser!r}; expected one of {', '.join(MINIMISERS)}",
                              source=source, field="minimiser")
-        self.properties = (material_properties(self.potential, element, lattice, comm=self.comm)
-                           if properties is None else properties)
+        plan = plan_model(potential, orientation, geometry, element, lattice, properties, self.comm, source)
+        self.potential, self.properties, self.crystal, self.geometry = (plan.potential, plan.properties,
+                                                                        plan.crystal, plan.geometry)
+        self.orientation = plan.orientation
         self.species = species
-        self.orientation = np.asarray(orientation, dtype=int)
-        self.crystal = Crystal(self.properties.lattice, element, self.properties.a0_A,
-                               tuple(map(tuple, self.orientation.tolist())))
-        try:
-            check_atom_columns(self.crystal)
-        except InputError as exc:
-            raise InputError(exc.message, source=source, field="orientation") from None
-        unit = self.crystal.unit()
-        self.geometry = geometry.validated(self.properties.cutoff_A, self.crystal.nearest_neighbour_A, source,
-                                           atoms_per_area_A2=len(unit) / abs(np.linalg.det(unit.cell[:2, :2])))
 
         atoms, self.atom_region, self.centre = build_cluster(self.crystal, self.geometry)
         if species is not None:

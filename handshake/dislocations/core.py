@@ -68,6 +68,16 @@ class CoreStructure:
         """As a dict, with None for positions that are not finite (no core found)."""
         return {k: _finite_or_none(v) for k, v in asdict(self).items()}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "CoreStructure":
+        """The inverse of :meth:`to_dict` (None back to NaN for positions and widths)."""
+        def nan_for_none(value):
+            return [nan_for_none(v) for v in value] if isinstance(value, list) else (
+                float("nan") if value is None else value)
+
+        keep = {"resolved", "centre_y_A", "polarity"}
+        return cls(**{k: v if k in keep else nan_for_none(v) for k, v in data.items()})
+
 
 def _finite_or_none(value):
     if isinstance(value, list):

@@ -257,20 +257,51 @@ class ShearRamp:
                 return result, core, used
 
     # -------------------------------------------------------------- the ramp
-    def run(self, stresses_MPa, callback=None) -> GlideResult:
+    def state(self) -> dict:
+        """What continuing the ramp needs besides the atoms (JSON): where the far field's
+        dislocation sits and where the core started, Å."""
+        return {"field_core_x_A": self.field_core_x, "field_core_y_A": self.field_core_y,
+                "start_x_A": self.start_x, "start_y_A": self.start_y}
+
+    def resume(self, state: dict) -> None:
+        """Take back a :meth:`state` (then apply :meth:`far_fields` and restore the atoms)."""
+        self.field_core_x, self.field_core_y = state["field_core_x_A"], state["field_core_y_A"]
+        self.start_x, self.start_y = state["start_x_A"], state["start_y_A"]
+
+    def run(self, stresses_MPa, callback=None, check=None, before_step=None,
+            resumed: GlideResult | None = None, completed: int = 0) -> GlideResult:
         """Relax at τ = 0 and then at each stress of ``stresses_MPa`` until the core glides;
-        then refine the critical stress by bisection if ``resolution_MPa`` is set."""
-        stresses = list(stresses_MPa)
-        initial = self.relax_at(0.0)
-        result = GlideResult(None, None, initial.core, [initial])
-        if callback:
-            callback(initial)
+        then refine the critical stress by bisection if ``resolution_MPa`` is set.
+
+        Parameters
+        ----------
+        stresses_MPa : iterable of float
+            Resolved shear stresses, MPa, increasing (τ = 0 is the first step anyway).
+        callback : callable, optional
+            ``callback(step)`` after each relaxation (:class:`GlideStep`).
+        check : callable, optional
+            ``check(step, error)`` after each relaxation, ``step`` None and ``error`` the
+            exception if the relaxation raised (which is then re-raised): the run-time guards.
+        before_step : callable, optional
+            ``before_step()`` before each relaxation: where a stop request is honoured.
+        resumed : GlideResult, optional
+            Continue a ramp whose first ``completed`` non-zero stresses are done without
+            glide (:meth:`resume` taken, far field applied and atoms restored before).
+        completed : int
+        """
+        stresses = [tau for tau in stresses_MPa if tau != 0.0]
+        if resumed is None:
+            initial = self._checked_relax_at(0.0, check, before_step)
+            result = GlideResult(None, None, initial.core, [initial])
+            if callback:
+                callback(initial)
+            last = 0.0
+        else:
+            result, last = resumed, resumed.last_stress_without_glide_MPa or 0.0
         refine = self.resolution_MPa is not None     # keep the last static state for the bisection
-        static = self._snapshot(0.0) if refine else None
-        for tau in stresses:
-            if tau == 0.0:
-                continue
-            step = self.relax_at(tau)
+        static = self._snapshot(last) if refine else None
+        for tau in stresses[completed:]:
+            step = self._checked_relax_at(tau, check, before_step)
             result.steps.append(step)
             if callback:
                 callback(step)
@@ -281,8 +312,21 @@ class ShearRamp:
             if refine:
                 static = self._snapshot(tau)
         if refine and result.critical_stress_MPa is not None:
-            self._bisect(result, static, callback)
+            self._bisect(result, static, callback, check, before_step)
         return result
+
+    def _checked_relax_at(self, shear_stress_MPa: float, check=None, before_step=None) -> GlideStep:
+        if before_step is not None:
+            before_step()
+        try:
+            step = self.relax_at(shear_stress_MPa)
+        except Exception as exc:
+            if check is not None:
+                check(None, exc)
+            raise
+        if check is not None:
+            check(step, None)
+        return step
 
     def _snapshot(self, shear_stress_MPa: float) -> dict:
         """The relaxed state at ``shear_stress_MPa``: atoms by id and the far field's core."""
@@ -296,7 +340,7 @@ class ShearRamp:
         self.model.apply(*self.far_fields(snapshot["tau"]))
         self.model.atomistic.restore(snapshot["atoms"])
 
-    def _bisect(self, result: GlideResult, static: dict, callback=None) -> None:
+    def _bisect(self, result: GlideResult, static: dict, callback=None, check=None, before_step=None) -> None:
         """Halve [last stress without glide, critical stress] until it is at most
         ``resolution_MPa`` wide; every trial starts from the last state without glide."""
         low = result.last_stress_without_glide_MPa or 0.0
@@ -304,7 +348,7 @@ class ShearRamp:
         while high - low > self.resolution_MPa:
             self._restore(static)
             tau = round(0.5 * (low + high), 6)
-            step = self.relax_at(tau)
+            step = self._checked_relax_at(tau, check, before_step)
             step.refinement = True
             result.steps.append(step)
             if callback:

@@ -49,7 +49,7 @@ def slab_dynamics(model, timestep_ps: float = 0.002, method: str = "force") -> C
                         shape=(eye.size, n_dofs))
     layout = SlabLayout(model=model, density=rho, thickness_A=model.crystal.period_z_A, node_of_id=node_of_id,
                         driven=driven, pad_interpolation=pad, clamped_dofs=_node_rows(zone.outer_nodes),
-                        timestep_ps=timestep_ps)
+                        timestep_ps=timestep_ps, integrator=CoupledDynamics)
     dynamics = method_class.slab(layout)
     follow_applied_field(dynamics, model)
     return dynamics

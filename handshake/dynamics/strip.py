@@ -27,13 +27,15 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from ase.build import bulk
+from ase.units import GPa
 
 from ..atomistic import AtomisticRegion
-from ..continuum import Material, mass_density
+from ..atomistic.potentials import load_potential
+from ..continuum import EV_PER_A_AMU_TO_A_PER_PS2, Material, mass_density
 from ..continuum.mesh import TriangleMesh
 from ..materials import material_properties
-from ..potentials import load_potential
 from .methods import StripLayout, dynamics_method
+from .time_coupling import CoupledDynamics
 
 
 def fcc_strip(element: str, a0_A: float, n_planes: int, cross_cells: int = 1):
@@ -103,8 +105,6 @@ class _Strip:
     @property
     def wave_speed_A_per_ps(self) -> float:
         """Long-wavelength longitudinal speed along [100], sqrt(C11/ρ), Å/ps."""
-        from ..continuum import EV_PER_A_AMU_TO_A_PER_PS2
-        from ase.units import GPa
 
         rho = mass_density(self.masses_amu[0], self.a0_A ** 3 / 4)
         return float(np.sqrt(self.properties.C11_GPa * GPa / rho * EV_PER_A_AMU_TO_A_PER_PS2))
@@ -126,7 +126,6 @@ class _Strip:
         """
         free = self.region.group_ids("free")
         v = self.region.gather_velocities()[free - 1]
-        from ..continuum import EV_PER_A_AMU_TO_A_PER_PS2
 
         kinetic = 0.5 * float(np.sum(self.masses_amu[free - 1, None] * v ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2
         e = self.region.gather_energies()
@@ -266,7 +265,8 @@ class CoupledStrip(_Strip):
         layout = StripLayout(mesh=mesh, node_plane=column, material=material, density=rho, side_A=side,
                              atoms_per_plane=per_plane, first_handshake_plane=first_hs, first_pad_plane=first_pad,
                              n_pad_planes=n_pad, last_plane=last, driven=driven, pad_interpolation=pad,
-                             clamped_dofs=clamped, timestep_ps=timestep_ps, subcycles=subcycles)
+                             clamped_dofs=clamped, timestep_ps=timestep_ps, subcycles=subcycles,
+                             integrator=CoupledDynamics)
         self.dynamics = method_class.strip(self, layout)
         weights = self.dynamics.coupling.atom_weights()
         #: atoms whose potential energy counts (with weight :attr:`atom_weights`)

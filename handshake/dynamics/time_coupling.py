@@ -35,8 +35,11 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+from mpi4py import MPI
 
 from ..continuum import EV_PER_A_AMU_TO_A_PER_PS2
+from .methods import dynamics_method
+from .methods.base import DynamicsMethod
 
 #: Boltzmann constant, eV/K (CODATA 2018)
 KB_EV_PER_K = 8.617333262e-5
@@ -64,7 +67,6 @@ def gather_rows(comm, slots: np.ndarray, values: np.ndarray, n_rows: int) -> np.
     out = np.zeros((n_rows, values.shape[1]))
     out[slots] = values
     if comm.size > 1:
-        from mpi4py import MPI
 
         comm.Allreduce(MPI.IN_PLACE, out, op=MPI.SUM)
     return out
@@ -167,7 +169,6 @@ class CoupledDynamics:
     def __init__(self, region, stiffness, mass_amu, driven, pad_interpolation, clamped_dofs,
                  timestep_ps: float, energy_stiffness=None, fixed_groups: tuple[str, ...] = (),
                  method: str = "force", subcycles: int = 1, energy_mass_amu=None, **method_options):
-        from .methods import dynamics_method
 
         method_class = dynamics_method(method)
         if int(subcycles) < 1:
@@ -224,7 +225,6 @@ class CoupledDynamics:
         self.baseline_eV = region.gather_energies()
         #: the dynamics method's per-step coupling terms (a DynamicsMethod)
         self.coupling = method_class(self, **method_options)
-        from .methods.base import DynamicsMethod
 
         self._constrains = method_class.constrain is not DynamicsMethod.constrain
         self.dead_load = np.zeros(n) + self.coupling.dead_load()
@@ -316,7 +316,6 @@ class CoupledDynamics:
         mine = self._K_block @ u
         if self.comm.size == 1:
             return mine
-        from mpi4py import MPI
 
         out = np.empty_like(u)
         self.comm.Allgatherv(mine, [out, self._block_counts, self._block_starts, MPI.DOUBLE])

@@ -40,7 +40,7 @@ from ..coupling.geometry import PAD
 from .structure import close_packed, crystalline
 
 # Coordination and centrosymmetry, used by the run-time guard on defects at the handshake
-# zone (handshake.guards).
+# zone (handshake.studies.guards).
 
 #: (first-shell distance, second-shell distance) / a0 and bulk coordination
 SHELLS = {"fcc": (np.sqrt(0.5), 1.0, 12), "bcc": (np.sqrt(3) / 2, 1.0, 8), "diamond": (np.sqrt(3) / 4, np.sqrt(0.5), 4)}

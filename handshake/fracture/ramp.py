@@ -21,6 +21,7 @@ import numpy as np
 from ase import Atoms
 
 from ..coupling.geometry import PAD
+from ..coupling.model import check_relaxation_settings
 from .griffith import cleavage_surface_energy, griffith_k
 from .tip import BondBreakingTip, TipNeighbourhood
 
@@ -107,7 +108,6 @@ class QuasiStaticKRamp:
 
     def __init__(self, model, fmax_eV_per_A: float = 1e-3, max_iterations: int = 20000,
                  threshold: float = 1.5, surface_energy_J_per_m2: float | None = None):
-        from ..coupling.model import check_relaxation_settings
 
         if not model.geometry.crack:
             raise ValueError("the model has no crack: build it with CoupledGeometry(crack=True)")
@@ -164,7 +164,7 @@ class QuasiStaticKRamp:
             ``check(K, branch, step, error)`` after each relaxation, with the new
             :class:`KStep` (``error`` None) or the exception that ended the relaxation
             (``step`` None); it raises to end the ramp before the step is recorded
-            (run-time guards, :mod:`handshake.guards`).
+            (run-time guards, :mod:`handshake.studies.guards`).
         before_step : callable, optional
             Called with the number of steps done before each new step; it raises to
             end the ramp there (a requested stop).

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
+from ..continuum.elasticity import rotate_stiffness
+
 #: Voigt index of the pair (i, j)
 _VOIGT = np.array([[0, 5, 4], [5, 1, 3], [4, 3, 2]])
 #: 1 amu/Å³ in kg/m³
@@ -104,7 +106,6 @@ def crack_rayleigh_speed_m_per_s(C_voigt_GPa, orientation, mass_amu: float, atom
     mass_amu, atomic_volume_A3 : float
         Mass (amu) and volume (Å³) per atom: the density.
     """
-    from ..continuum.elasticity import rotate_stiffness
 
     C_lab = rotate_stiffness(np.asarray(C_voigt_GPa, dtype=float), np.asarray(orientation, dtype=float))
     return rayleigh_speed_m_per_s(C_lab, mass_amu / atomic_volume_A3 * AMU_PER_A3_TO_KG_PER_M3)

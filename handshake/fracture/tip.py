@@ -15,7 +15,10 @@ from __future__ import annotations
 import numpy as np
 from ase import Atoms
 from ase.neighborlist import neighbor_list
+from scipy.optimize import least_squares
 from scipy.spatial import cKDTree
+
+from ..coupling.model import field_displacements
 
 
 class BondBreakingTip:
@@ -178,9 +181,7 @@ def fit_k_field(model, displacements_A: np.ndarray, K_guess_MPa_sqrt_m: float, r
     rms_relative : float
         RMS misfit over RMS displacement of the fitted atoms.
     """
-    from scipy.optimize import least_squares
 
-    from ..coupling.model import field_displacements
 
     r_max_A = model.geometry.atomistic_radius_A if r_max_A is None else r_max_A
     X = model.reference_positions

@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from .sweep import toml_value
+from ..studies.plots import plot_sweep
+from .cases import toml_value
 
 #: results plotted by default, first one present wins
 DEFAULT_QUANTITIES = ("K_plus_over_K_G", "K_plus_MPa_sqrt_m", "max_residual_force_eV_per_A")
@@ -155,42 +156,6 @@ def collect_sweep(directory: str | Path, quantity: str | None = None) -> SweepTa
         plot_sweep(table.statistics, sweep_keys[0] if sweep_keys else "case", sweep_keys[1:], quantity,
                    directory / "sweep.png", manifest.get("scenario", ""))
     return table
-
-
-def plot_sweep(statistics: list[dict], x_key: str, group_keys: list[str], quantity: str, path: Path,
-               title: str) -> None:
-    """``quantity`` against ``x_key``: mean over seeds, sample standard deviation as error bars,
-    one line per combination of ``group_keys``. Non-numeric x values are placed in order."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    xs = [s[x_key] for s in statistics]
-    numeric = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in xs)
-    labels = sorted({str(x) for x in xs}, key=[str(x) for x in xs].index)
-    fig, ax = plt.subplots(figsize=(6, 4))
-    lines: dict[tuple, list[dict]] = {}
-    for s in statistics:
-        lines.setdefault(tuple(s[k] for k in group_keys), []).append(s)
-    for group, points in lines.items():
-        points.sort(key=lambda s: s[x_key] if numeric else labels.index(str(s[x_key])))
-        x = [p[x_key] if numeric else labels.index(str(p[x_key])) for p in points]
-        label = ", ".join(f"{k.rsplit('.', 1)[-1]} = {v}" for k, v in zip(group_keys, group)) or None
-        ax.errorbar(x, [p["mean"] for p in points], yerr=[p["std"] for p in points], fmt="o-", capsize=3,
-                    label=label)
-    if not numeric:
-        ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
-    ax.set_xlabel(x_key)
-    ax.set_ylabel(quantity)
-    n = max(s["n"] for s in statistics)
-    ax.set_title(f"{Path(title).name}: mean of {n} seed(s), error bars: standard deviation"
-                 if n > 1 else Path(title).name, fontsize=9)
-    if any(lines) and any(group for group in lines):
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def _write(path: Path, text: str) -> None:

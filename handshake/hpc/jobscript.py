@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from .sweep import Case
+from .cases import Case
 
 SCHEDULERS = ("slurm", "pbs")
 SCRIPT_NAMES = {"slurm": "job.slurm", "pbs": "job.pbs"}

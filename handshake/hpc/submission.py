@@ -21,8 +21,8 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError
+from .cases import Case, parse_sweep, sweep_cases, validate_cases
 from .jobscript import SCRIPT_NAMES, SUBMIT_COMMANDS, Resources, directives, job_script
-from .sweep import Case, parse_sweep, sweep_cases, validate_cases
 
 
 def handshake_executable() -> Path:
@@ -56,7 +56,7 @@ def submit_sweep(scenario: str | Path, scheduler: str, resources: Resources, swe
     resources : Resources
         Per array task.
     sweeps : list of str
-        ``KEY=V1,V2,...`` specifications (see :func:`~handshake.hpc.sweep.parse_sweep`).
+        ``KEY=V1,V2,...`` specifications (see :func:`~handshake.hpc.cases.parse_sweep`).
     seeds : list of int, optional
         One case per seed for every combination of swept values.
     seed_key : str

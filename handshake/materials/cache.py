@@ -15,7 +15,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..potentials import Potential, load_potential
+from mpi4py import MPI
+
+from ..atomistic.potentials import Potential, load_potential
 from .properties import METHOD_VERSION, MaterialProperties, compute_material_properties
 
 
@@ -65,7 +67,6 @@ def material_properties(potential, element: str | None = None, lattice: str | No
     -------
     MaterialProperties
     """
-    from mpi4py import MPI
 
     comm = comm if comm is not None else MPI.COMM_WORLD
     pot = load_potential(potential)

@@ -25,10 +25,12 @@ from ase.data import atomic_numbers, reference_states
 from ase.units import J, m
 from scipy.optimize import brentq
 
+from .. import __version__
 from ..atomistic.crystal import ATOMS_PER_CUBIC_CELL, check_lattice, cubic_cell, oriented_crystal
+from ..atomistic.lammps_instance import lammps_version
+from ..atomistic.potentials import Potential, load_potential
 from ..atomistic.region import AtomisticRegion
 from ..errors import InputError
-from ..potentials import Potential, load_potential
 
 #: eV/Å² to J/m².
 EV_PER_A2_TO_J_PER_M2 = 1.0 / (J / m**2)
@@ -240,17 +242,13 @@ def compute_material_properties(potential: str | Potential, element: str | None 
     -------
     MaterialProperties
     """
-    from ..atomistic.lammps_instance import lammps_version
-    from .. import __version__
 
     start = time.perf_counter()
     pot = load_potential(potential)
     element = element or pot.default_element
     lattice = lattice or pot.lattice
     check_lattice(lattice)
-    if element not in pot.elements:
-        raise InputError(f"{pot.name} has no parameters for {element} (it has {', '.join(pot.elements)})",
-                         field="element")
+    pot.check_elements(element)
 
     cutoff = interaction_cutoff(pot, element, comm)
     a_guess = _lattice_guess(pot, element, lattice)

@@ -63,6 +63,9 @@ class StripLayout:
     clamped_dofs: np.ndarray
     timestep_ps: float
     subcycles: int
+    #: the integrator class a method builds (:class:`~handshake.dynamics.CoupledDynamics`),
+    #: given by the caller so that the methods do not import it (no import cycle)
+    integrator: type = None
 
 
 @dataclass
@@ -95,6 +98,8 @@ class SlabLayout:
     pad_interpolation: sp.csr_matrix
     clamped_dofs: np.ndarray
     timestep_ps: float
+    #: the integrator class a method builds (:class:`~handshake.dynamics.CoupledDynamics`)
+    integrator: type = None
 
 
 class DynamicsMethod:

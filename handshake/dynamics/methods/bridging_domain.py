@@ -54,8 +54,12 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import splu
 
 from ...continuum import EV_PER_A_AMU_TO_A_PER_PS2, lumped_mass, stiffness_matrix
-from ...continuum.elasticity import (element_dofs, generalized_plane_strain_displacement, shape_gradients,
-                                     strain_displacement)
+from ...continuum.elasticity import (
+    element_dofs,
+    generalized_plane_strain_displacement,
+    shape_gradients,
+    strain_displacement,
+)
 from ...errors import InputError
 from ..time_coupling import gather_rows
 from .base import DynamicsMethod, SlabLayout, StripLayout, register
@@ -185,8 +189,6 @@ class BridgingDomain(DynamicsMethod):
     def strip(cls, strip, layout: StripLayout):
         """α = 1 − j/n_h on handshake plane j: the first handshake plane (α = 1) drives its
         nodes, the next n_h − 1 planes are the bridging zone, the first pad plane has α = 0."""
-        from ..time_coupling import CoupledDynamics
-
         mesh, column = layout.mesh, layout.node_plane
         first, width = layout.first_handshake_plane, layout.first_pad_plane - layout.first_handshake_plane
         side = layout.side_A
@@ -205,11 +207,11 @@ class BridgingDomain(DynamicsMethod):
                 vals.append(0.5)
         constraint = sp.csr_matrix((vals, (rows, cols)), shape=(3 * hs_ids.size, mesh.n_dofs))
         driven = sp.diags(np.repeat(column == first, 2).astype(float)) @ layout.driven
-        return CoupledDynamics(strip.region, K, mass, driven, layout.pad_interpolation,
-                               layout.clamped_dofs, layout.timestep_ps, energy_stiffness=K_energy,
-                               energy_mass_amu=node_weight * mass, fixed_groups=("wall",),
-                               subcycles=layout.subcycles, method=cls.name, alpha=alpha, node_weight=node_weight,
-                               constraint=constraint)
+        return layout.integrator(strip.region, K, mass, driven, layout.pad_interpolation,
+                                 layout.clamped_dofs, layout.timestep_ps, energy_stiffness=K_energy,
+                                 energy_mass_amu=node_weight * mass, fixed_groups=("wall",),
+                                 subcycles=layout.subcycles, method=cls.name, alpha=alpha, node_weight=node_weight,
+                                 constraint=constraint)
 
     @staticmethod
     def blending_radii(model) -> tuple[float, float]:
@@ -247,8 +249,6 @@ class BridgingDomain(DynamicsMethod):
         """α falls linearly in r from 1 at the mesh's inner edge (the outermost of its
         inner boundary nodes; all handshake nodes inside drive their nodes) to 0 at the
         innermost pad atom."""
-        from ..time_coupling import CoupledDynamics
-
         model = layout.model
         zone, mesh, region = model.zone, model.zone.mesh, model.atomistic
         hs_ids, pad_ids = region.group_ids("handshake"), region.group_ids("pad")
@@ -266,7 +266,7 @@ class BridgingDomain(DynamicsMethod):
         node_rows = (COMPONENTS * layout.node_of_id[hs_ids][:, None] + np.arange(COMPONENTS)).ravel()
         constraint = sp.csr_matrix((eye, (np.arange(eye.size), node_rows)), shape=(eye.size, mass.size))
         driven = sp.diags((node_weight == 0).astype(float)) @ layout.driven
-        return CoupledDynamics(region, zone.K, mass, driven, layout.pad_interpolation,
-                               layout.clamped_dofs, layout.timestep_ps, energy_stiffness=K_energy,
-                               energy_mass_amu=node_weight * mass, method=cls.name, alpha=alpha,
-                               node_weight=node_weight, constraint=constraint)
+        return layout.integrator(region, zone.K, mass, driven, layout.pad_interpolation,
+                                 layout.clamped_dofs, layout.timestep_ps, energy_stiffness=K_energy,
+                                 energy_mass_amu=node_weight * mass, method=cls.name, alpha=alpha,
+                                 node_weight=node_weight, constraint=constraint)

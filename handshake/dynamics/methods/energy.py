@@ -49,8 +49,6 @@ class EnergyCoupling(DynamicsMethod):
 
     @classmethod
     def strip(cls, strip, layout: StripLayout):
-        from ..time_coupling import CoupledDynamics
-
         mesh, column = layout.mesh, layout.node_plane
         end_of_pad = layout.first_pad_plane + layout.n_pad_planes
         # only elements reaching beyond the pad; pad columns carry the pad atoms' mass
@@ -60,14 +58,12 @@ class EnergyCoupling(DynamicsMethod):
         mass = lumped_mass(sub, layout.density, thickness=layout.side_A)
         on_pad = np.repeat(column < end_of_pad, 2)
         mass[on_pad] = 0.5 * layout.atoms_per_plane * strip.masses_amu[0]     # a plane's atoms on two nodes
-        return CoupledDynamics(strip.region, K, mass, layout.driven, layout.pad_interpolation, layout.clamped_dofs,
-                               layout.timestep_ps, fixed_groups=("wall",), method=cls.name,
-                               subcycles=layout.subcycles)
+        return layout.integrator(strip.region, K, mass, layout.driven, layout.pad_interpolation, layout.clamped_dofs,
+                                 layout.timestep_ps, fixed_groups=("wall",), method=cls.name,
+                                 subcycles=layout.subcycles)
 
     @classmethod
     def slab(cls, layout: SlabLayout):
-        from ..time_coupling import CoupledDynamics
-
         model = layout.model
         zone, mesh, region = model.zone, model.zone.mesh, model.atomistic
         on_atoms = np.zeros(mesh.n_nodes, bool)
@@ -81,6 +77,6 @@ class EnergyCoupling(DynamicsMethod):
         node_mass[node_mass == 0.0] = 1.0                    # handshake nodes: clamped, unused
         n_dofs = COMPONENTS * mesh.n_nodes
         hs_rows = (COMPONENTS * zone.handshake_nodes[:, None] + np.arange(COMPONENTS)).ravel()
-        return CoupledDynamics(region, K, np.repeat(node_mass, COMPONENTS),
-                               sp.csr_matrix((n_dofs, layout.driven.shape[1])), layout.pad_interpolation,
-                               np.concatenate([layout.clamped_dofs, hs_rows]), layout.timestep_ps, method=cls.name)
+        return layout.integrator(region, K, np.repeat(node_mass, COMPONENTS),
+                                 sp.csr_matrix((n_dofs, layout.driven.shape[1])), layout.pad_interpolation,
+                                 np.concatenate([layout.clamped_dofs, hs_rows]), layout.timestep_ps, method=cls.name)

@@ -29,8 +29,6 @@ class ForceCoupling(DynamicsMethod):
 
     @classmethod
     def strip(cls, strip, layout: StripLayout):
-        from ..time_coupling import CoupledDynamics
-
         mesh, material, side = layout.mesh, layout.material, layout.side_A
         K = stiffness_matrix(mesh, material, thickness=side)
         mass = lumped_mass(mesh, layout.density, thickness=side)
@@ -40,14 +38,12 @@ class ForceCoupling(DynamicsMethod):
         K_energy = sp.csr_matrix(K.shape)
         for w in np.unique(weight[weight > 0]):
             K_energy = K_energy + w * stiffness_matrix(_submesh(mesh, weight == w), material, thickness=side)
-        return CoupledDynamics(strip.region, K, mass, layout.driven, layout.pad_interpolation, layout.clamped_dofs,
-                               layout.timestep_ps, energy_stiffness=K_energy, fixed_groups=("wall",),
-                               subcycles=layout.subcycles, method=cls.name)
+        return layout.integrator(strip.region, K, mass, layout.driven, layout.pad_interpolation, layout.clamped_dofs,
+                                 layout.timestep_ps, energy_stiffness=K_energy, fixed_groups=("wall",),
+                                 subcycles=layout.subcycles, method=cls.name)
 
     @classmethod
     def slab(cls, layout: SlabLayout):
-        from ..time_coupling import CoupledDynamics
-
         model = layout.model
         zone, mesh = model.zone, model.zone.mesh
         on_hs = np.zeros(mesh.n_nodes, bool)
@@ -60,6 +56,6 @@ class ForceCoupling(DynamicsMethod):
         for w in np.unique(weight[weight > 0]):
             K_energy = K_energy + w * stiffness_matrix(_submesh(mesh, weight == w), model.material,
                                                        thickness=layout.thickness_A, components=COMPONENTS)
-        return CoupledDynamics(model.atomistic, zone.K, np.repeat(node_mass, COMPONENTS), layout.driven,
-                               layout.pad_interpolation, layout.clamped_dofs, layout.timestep_ps,
-                               energy_stiffness=K_energy, method=cls.name)
+        return layout.integrator(model.atomistic, zone.K, np.repeat(node_mass, COMPONENTS), layout.driven,
+                                 layout.pad_interpolation, layout.clamped_dofs, layout.timestep_ps,
+                                 energy_stiffness=K_energy, method=cls.name)

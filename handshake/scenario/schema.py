@@ -1,4 +1,4 @@
-"""Scenario files: one TOML file describes a coupled problem completely.
+"""The scenario-file schema: one TOML file describes a coupled problem completely.
 
 Every field is validated before anything runs; unknown keys are errors. A problem in a
 file is reported as one line naming the file, the key and what was expected.
@@ -24,14 +24,14 @@ Example (``scenarios/edge_dislocation_Cu.toml``)::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .errors import InputError
-from .toml_input import load_toml
-
+from ..dynamics import DYNAMICS_METHODS
+from ..errors import InputError
+from ..toml_input import load_toml
 
 #: most K values one ramp may have (a step of 1e-9 would otherwise build a list of 1e9)
 MAX_K_STEPS = 10000
@@ -307,7 +307,7 @@ class ReferenceSection(_Strict):
 
 
 class RunSection(_Strict):
-    """Checkpoints and run-time guards of ``handshake run`` (see :mod:`handshake.guards`)."""
+    """Checkpoints and run-time guards of ``handshake run`` (see :mod:`handshake.studies.guards`)."""
 
     checkpoint_interval: int = Field(1, ge=0, description="write a checkpoint every this many load steps "
                                                            "and MD output intervals (0: only when the run "
@@ -325,8 +325,6 @@ class RunSection(_Strict):
 def dynamics_methods() -> tuple[str, ...]:
     """Names a ``[dynamics]`` section may give as ``method``: the registry of coupled-dynamics
     methods, :data:`handshake.dynamics.DYNAMICS_METHODS`."""
-    from .dynamics import DYNAMICS_METHODS
-
     return tuple(sorted(DYNAMICS_METHODS))
 
 
@@ -349,7 +347,7 @@ class ThermostatSection(_Strict):
 
 
 class DynamicsSection(_Strict):
-    """Coupled molecular dynamics after the static preparation (``handshake.md_run``).
+    """Coupled molecular dynamics after the static preparation (``handshake.studies.dynamics``).
 
     A crack scenario first runs its ``[crack]`` loading ramp (statics), then the far field
     is raised to ``K_I_MPa_sqrt_m`` and the atoms and the continuum are integrated in time
@@ -454,175 +452,3 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scena
         One line naming the file, the key and the problem.
     """
     return load_toml(path, Scenario, "scenario file", overrides)
-
-
-#: where a field named by the library lives in a scenario file
-_SCENARIO_KEYS = {
-    "potential": "material.potential", "element": "material.element", "elements": "material.element",
-    "orientation": "material.orientation", "method": "coupling.method",
-    **{f"{k}": f"geometry.{k}" for k in ("atomistic_radius_A", "handshake_width_A", "outer_radius_A",
-                                          "pad_width_A", "mesh_growth")},
-}
-
-
-def _in_scenario(exc: InputError, source: str) -> InputError:
-    """``exc`` raised while building a scenario's model, re-addressed to the scenario key.
-
-    An error inside another file (the potential's TOML entry) keeps that file's name in
-    the message, so the line names both."""
-    if exc.source and exc.source != source:
-        return InputError(exc.one_line(), source=source, field="material.potential")
-    return InputError(exc.message, source=source, field=_SCENARIO_KEYS.get(exc.field, exc.field))
-
-
-class ScenarioPlan(NamedTuple):
-    """What a scenario resolves to before any LAMMPS instance exists."""
-
-    potential: object       #: handshake.potentials.Potential
-    properties: object      #: handshake.materials.MaterialProperties (computed once, then cached)
-    crystal: object         #: handshake.coupling.geometry.Crystal
-    geometry: object        #: handshake.coupling.CoupledGeometry, validated (pad width filled in)
-    centre_A: np.ndarray    #: centre of the regions, Å
-
-
-def check_scenario(scenario: Scenario, source: str, comm=None) -> ScenarioPlan:
-    """Every check of a scenario against its potential that needs no LAMMPS instance.
-
-    The potential entry and its parameter files, the element, the coupling method, the
-    crystal directions, the geometry against the potential's interaction range and
-    atomic spacing, the crack plane's surface energy and the dislocation cores. Material
-    properties are computed with LAMMPS on the first use of a potential, then read from
-    the cache (collective on ``comm``, default ``MPI.COMM_WORLD``).
-
-    Raises
-    ------
-    InputError
-        One line naming ``source``, the scenario key and the problem.
-    """
-    from .coupling import CoupledGeometry, coupling_method
-    from .coupling.geometry import Crystal, check_atom_columns, default_centre
-    from .materials import material_properties
-    from .potentials import load_potential
-
-    g, m = scenario.geometry, scenario.material
-    try:
-        geometry = CoupledGeometry(g.atomistic_radius_A, g.handshake_width_A, g.outer_radius_A,
-                                   g.pad_width_A, g.centre_A, g.mesh_growth, crack=scenario.kind == "crack")
-        potential = load_potential(m.potential)
-        element = m.element or potential.default_element
-        if element not in potential.elements:
-            raise InputError(f"{potential.name} has no parameters for {element} "
-                             f"(it has {', '.join(potential.elements)})", field="element")
-        coupling_method(scenario.coupling.method)
-        properties = material_properties(potential, element, comm=comm)
-        crystal = Crystal(properties.lattice, element, properties.a0_A, tuple(map(tuple, m.orientation)))
-        check_atom_columns(crystal)
-        unit = crystal.unit()
-        geometry = geometry.validated(properties.cutoff_A, crystal.nearest_neighbour_A, source,
-                                      atoms_per_area_A2=len(unit) / abs(np.linalg.det(unit.cell[:2, :2])))
-    except InputError as exc:
-        raise _in_scenario(exc, source) from None
-    if scenario.kind == "crack" and scenario.crack.surface_energy_J_per_m2 is None:
-        from .fracture.griffith import cleavage_surface_energy
-
-        try:
-            cleavage_surface_energy(properties, m.orientation[1])
-        except InputError as exc:
-            raise InputError(exc.message + "; give crack.surface_energy_J_per_m2", source=source,
-                             field="material.orientation") from None
-    centre = np.asarray(geometry.centre_A if geometry.centre_A is not None
-                        else default_centre(unit, widest_gap=geometry.crack), dtype=float)
-    periods = np.diag(unit.cell)[:2]
-    for i, d in enumerate(scenario.dislocations):
-        offset = np.asarray(d.core_A) + periods * d.core_periods
-        if np.linalg.norm(offset) >= geometry.core_radius_A:
-            raise InputError(f"{list(d.core_periods)} lattice periods put the core {np.linalg.norm(offset):.3g} Å "
-                             f"from the centre, outside the atomistic core (radius {geometry.core_radius_A:g} Å)",
-                             source=source, field=f"dislocations[{i}].core_periods")
-    return ScenarioPlan(potential, properties, crystal, geometry, centre)
-
-
-def composition_band(scenario: Scenario, plan, composition: dict, a0_A: float):
-    """The :class:`~handshake.alloys.CompositionBand` of ``[alloy.composition_band]``: pure
-    end members of the potential (cached material properties), the alloy's fraction
-    outside the band, centred ``centre_y_A`` above the model's centre."""
-    from .alloys import CompositionBand
-    from .materials import material_properties
-
-    b = scenario.alloy.composition_band
-    element_A = next(e for e in composition if e != b.element)
-    A, B = (material_properties(plan.potential, e, plan.properties.lattice) for e in (element_A, b.element))
-    # the model's centre is a fixed fraction of the unit cell: scale the plan's (pure
-    # element) centre to the effective medium's lattice parameter ``a0_A``
-    centre_y = float(plan.centre_A[1]) * a0_A / plan.properties.a0_A
-    band = CompositionBand(A.a0_A, B.a0_A, A.C_voigt_GPa, B.C_voigt_GPa, scenario.material.orientation,
-                           c_reference=composition[b.element], c_band=b.fraction,
-                           centre_y_A=centre_y + b.centre_y_A, half_width_A=b.half_width_A,
-                           interface_A=b.interface_A)
-    band.end_members = (element_A, b.element)
-    return band
-
-
-def build_model(scenario: Scenario, source: str, comm=None):
-    """The :class:`~handshake.coupling.CoupledModel` and the fixed far fields of a scenario
-    (the dislocations and the homogeneous load; a crack's K-field is applied by its ramp).
-
-    Everything that can be wrong with the scenario is checked first
-    (:func:`check_scenario`), before any LAMMPS instance or output exists.
-    """
-    from .coupling import CoupledModel
-
-    plan = check_scenario(scenario, source, comm)
-    properties = species = tile = None
-    if scenario.alloy is not None:
-        from .alloys import effective_medium, random_species
-
-        try:
-            medium = effective_medium(scenario.material.potential, scenario.alloy.composition,
-                                      n_supercells=scenario.alloy.supercells,
-                                      repeat=scenario.alloy.supercell_repeat, comm=comm)
-        except InputError as exc:
-            raise InputError(exc.message, source=source, field=exc.field) from None
-        properties = medium.material_properties()
-        composition, seed, grid = medium.composition, scenario.alloy.seed, properties.a0_A / 4
-
-        def species(positions):
-            return random_species(positions, composition, seed, grid)
-
-        sro = scenario.alloy.short_range_order
-        if sro is not None:
-            from .alloys import OrderedTile
-            from .coupling.geometry import Crystal
-
-            crystal = Crystal(properties.lattice, plan.crystal.element, properties.a0_A,
-                              tuple(map(tuple, scenario.material.orientation)))
-            tile = OrderedTile(crystal, composition, {tuple(k.split("-")): v for k, v in sro.alpha.items()}, seed,
-                               tile_A=sro.tile_A, sweeps=sro.sweeps)
-            species = tile.species  # noqa: F811
-
-        if scenario.alloy.composition_band is not None:
-            band = composition_band(scenario, plan, medium.composition, properties.a0_A)
-
-            def species(positions):  # noqa: F811  (the band's local composition)
-                return band.species(positions, *band.end_members, seed, grid)
-    try:
-        model = CoupledModel(plan.potential, scenario.material.orientation, plan.geometry,
-                             element=plan.crystal.element, method=scenario.coupling.method,
-                             comm=comm, source=source, properties=properties, species=species,
-                             minimiser=scenario.coupling.minimiser)
-    except InputError as exc:
-        raise _in_scenario(exc, source) from None
-    model.ordered_tile = tile   # the short-range-ordered tile the species come from, or None
-    try:
-        periods = np.diag(model.crystal.unit().cell)[:2]
-        fields = [model.dislocation(d.burgers, slip_plane=d.slip_plane,
-                                    core=tuple(model.centre + np.asarray(d.core_A) + periods * d.core_periods))
-                  for d in scenario.dislocations]
-        if scenario.load is not None:
-            fields.append(model.homogeneous_strain(scenario.load.gradient))
-        if scenario.alloy is not None and scenario.alloy.composition_band is not None:
-            fields.append(band)
-    except BaseException:
-        model.close()
-        raise
-    return model, fields

@@ -14,7 +14,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomistic.potentials import load_potential
 from ..errors import InputError
+from ..scenario import load_scenario
 
 
 @dataclass(frozen=True)
@@ -140,8 +142,6 @@ def validate_cases(scenario: str | Path, cases: list[Case], overrides: list[str]
         The first case the scenario refuses, naming the file and the key; a seed key the
         scenario does not have is reported with a hint about ``--seed-key``.
     """
-    from ..potentials import load_potential
-    from ..scenario import load_scenario
 
     seeded = [c for c in cases if c.seed is not None]
     if seeded:

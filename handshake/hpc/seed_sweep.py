@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from .errors import InputError
-from .scenario import load_scenario
+from ..errors import InputError
+from ..scenario import load_scenario
+from ..studies.plots import plot_histogram
 
 
 def sample_statistics(values) -> dict:
@@ -94,7 +95,6 @@ def comparison_line(summary: dict) -> str:
 
 def collect(out, seeds, title: str) -> dict:
     """Statistics of the realisations' critical stresses (coupled and, if run, reference)."""
-    from .plots import plot_histogram
 
     out = Path(out)
     rows = []

@@ -31,8 +31,29 @@ import time
 
 import numpy as np
 
-from .continuum import EV_PER_A_AMU_TO_A_PER_PS2
-from .dynamics import KB_EV_PER_K
+from ..continuum import EV_PER_A_AMU_TO_A_PER_PS2
+from ..dynamics import KB_EV_PER_K
+from ..dynamics.damping import LangevinBand, stadium_ramp
+from ..dynamics.slab import slab_dynamics
+from ..fracture import QuasiStaticKRamp
+from ..fracture.dynamic import (
+    A_PER_PS_TO_M_PER_S,
+    interval_speeds_A_per_ps,
+    running_speed_A_per_ps,
+)
+from ..fracture.rayleigh import crack_rayleigh_speed_m_per_s
+from .checkpoint import capture_dynamics, restore_dynamics
+from .guards import (
+    EXIT_INTERRUPTED,
+    Fault,
+    crack_tip_near_handshake,
+    defects_near_handshake,
+    install_force_halt,
+    lost_atoms,
+    numerical_fault,
+)
+from .output import log
+from .plots import plot_tip_history
 
 #: MD time between two checks of the guards, ps: a crack at the Rayleigh speed
 #: (≈ 30 Å/ps) moves about 3 Å, two or three rows of bonds, in that time
@@ -46,7 +67,6 @@ def damping_band(model, settings, timestep_ps: float, temperature_K: float, seed
     γ(d) = γ_max (1 − d/W)², d the depth inwards from the edge; the filter samples the
     free atoms up to 3 σ further in.
     """
-    from .dynamics.damping import LangevinBand, stadium_ramp
 
     if settings.width_A <= 0:
         return None
@@ -91,17 +111,15 @@ class ScenarioDynamics:
 
     Parameters
     ----------
-    run : handshake.runner.Run
+    run : handshake.studies.base.Study
         The run in progress (model, summary, output directory, checkpoints, guards).
     n_frames : int
         Frames already written (the static preparation's load steps).
-    checkpoint : handshake.checkpoint.Checkpoint, optional
+    checkpoint : handshake.studies.checkpoint.Checkpoint, optional
         A checkpoint of this phase to continue from (the atoms are already restored).
     """
 
     def __init__(self, run, n_frames: int, checkpoint=None):
-        from .dynamics.slab import slab_dynamics
-        from .guards import install_force_halt
 
         self.run, self.model = run, run.model
         scenario = run.scenario
@@ -118,8 +136,6 @@ class ScenarioDynamics:
         self.rows: list = self.results.setdefault("time_series", [])
         self.ramp = None
         if self.crack:
-            from .fracture import QuasiStaticKRamp
-            from .fracture.rayleigh import crack_rayleigh_speed_m_per_s
 
             crack = scenario.crack
             self.ramp = QuasiStaticKRamp(model, scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations,
@@ -159,7 +175,6 @@ class ScenarioDynamics:
                                                               "lab x, C and density of the potential "
                                                               "(handshake.fracture.rayleigh)"})
         else:
-            from .checkpoint import restore_dynamics
 
             self.md = dict(checkpoint.documents["run"]["md"])
             self.dynamics = slab_dynamics(model, self.dt_ps, settings.method)
@@ -173,7 +188,6 @@ class ScenarioDynamics:
         if band is not None:
             self.dynamics.add_observer(band)
         if settings.temperature_K > 0:
-            from .dynamics.damping import LangevinBand
 
             bath = np.setdiff1d(self.free, self.band_ids)
             self.dynamics.add_observer(LangevinBand(model.atomistic, bath, settings.thermostat.gamma_per_ps,
@@ -210,7 +224,6 @@ class ScenarioDynamics:
 
     def guards(self, where: str, error: BaseException | None):
         """Numerical faults and lost atoms (collective); the fault or None."""
-        from .guards import lost_atoms, numerical_fault
 
         model = self.model
         fault = numerical_fault(model, self.run.settings.force_limit_eV_per_A, where) or lost_atoms(model, where)
@@ -221,7 +234,6 @@ class ScenarioDynamics:
     def tip_at_handshake(self, step: int):
         """The crack-tip-at-the-handshake fault at MD step ``step`` (a dislocation scenario:
         defective atoms at the handshake zone), or None (collective)."""
-        from .guards import crack_tip_near_handshake, defects_near_handshake
 
         if not self.crack:
             if self.settings.temperature_K > 0:
@@ -239,9 +251,6 @@ class ScenarioDynamics:
 
     def __call__(self) -> None:
         """Run the remaining MD steps interval by interval (collective); raises RunStopped."""
-        from .checkpoint import capture_dynamics
-        from .guards import EXIT_INTERRUPTED, Fault
-        from .runner import log
 
         run, model, settings = self.run, self.model, self.settings
         total = settings.steps
@@ -306,8 +315,6 @@ class ScenarioDynamics:
 
     def output(self) -> None:
         """Frame, summary, log line, plot and checkpoint capture for the last row (collective)."""
-        from .checkpoint import capture_dynamics
-        from .runner import log
 
         run, row = self.run, self.rows[-1]
         run.write_frame(self.n_frames, {k: v for k, v in row.items() if v is not None})
@@ -322,7 +329,6 @@ class ScenarioDynamics:
 
     def summarise(self) -> None:
         """Tip speeds (crack), summary.json and the plot from the rows so far."""
-        from .fracture.dynamic import A_PER_PS_TO_M_PER_S, interval_speeds_A_per_ps, running_speed_A_per_ps
 
         run = self.run
         if self.crack:
@@ -339,7 +345,6 @@ class ScenarioDynamics:
                 "max_interval_speed_m_per_s": float(finite.max()) * A_PER_PS_TO_M_PER_S if finite.size else None,
                 "tip_speed_over_rayleigh": None if v is None else v * A_PER_PS_TO_M_PER_S / self.c_R_m_per_s})
             if run.directory.writer:
-                from .plots import plot_tip_history
 
                 plot_tip_history(t, x, speeds, self.c_R_m_per_s, run.directory.path / "crack_tip_history.png",
                                  f"{run.scenario.name}: K = {self.settings.K_I_MPa_sqrt_m:g} MPa m^1/2",

@@ -36,6 +36,11 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
+from mpi4py import MPI
+
+from ..coupling.geometry import FREE, HANDSHAKE, PAD
+from ..coupling.model import field_displacements
+from ..fracture.classification import SHELLS, centrosymmetry, neighbourhoods
 
 EXIT_INTERRUPTED = 3
 EXIT_NUMERICAL = 4
@@ -51,7 +56,6 @@ LISTED = 20
 
 def region_name(code: int) -> str:
     """Name of an atom region label of :mod:`handshake.coupling.geometry`."""
-    from .coupling.geometry import FREE, HANDSHAKE, PAD
 
     return {FREE: "free", HANDSHAKE: "handshake", PAD: "pad"}[int(code)]
 
@@ -129,7 +133,6 @@ class StopSignals:
 
     def requested(self, comm) -> str | None:
         """Name of a stop signal received on any rank, or None (collective)."""
-        from mpi4py import MPI
 
         received = comm.allreduce(self.received or 0, op=MPI.MAX)
         return signal.Signals(received).name if received else None
@@ -264,7 +267,6 @@ def displacement_gradients(model) -> np.ndarray:
     straight branch cut can spoil at most two of them, and there the estimate is huge,
     so the smallest of the three is kept.
     """
-    from .coupling.model import field_displacements
 
     mesh = model.zone.mesh
     p = mesh.points[mesh.cells]                       # (n, 3, 2)
@@ -339,8 +341,6 @@ def defects_near_handshake(model, margin_A: float, where: str) -> Fault | None:
     0.1 a0² (Kelchner, Plimpton & Hamilton, PRB 58 (1998) 11085), as in
     :mod:`handshake.fracture.classification`.
     """
-    from .coupling.geometry import PAD
-    from .fracture.classification import SHELLS, centrosymmetry, neighbourhoods
 
     lattice = model.properties.lattice
     first, second, bulk = SHELLS[lattice]

@@ -21,7 +21,7 @@ force method is one minimisation, and the Anderson mixers of ``energy-gfc`` and
 ``schwarz`` start afresh in every load step (their dead loads and interface data are
 functions of the atoms), so restarting from the atoms reproduces the next step.
 
-Version 2 adds the state of coupled molecular dynamics (:mod:`handshake.md_run`), written
+Version 2 adds the state of coupled molecular dynamics (:mod:`handshake.studies.dynamics`), written
 between two output intervals:
 
   ``dynamics``   the continuum integrator (:class:`handshake.dynamics.CoupledDynamics`):
@@ -53,7 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 FORMAT = "handshake-checkpoint"
 VERSION = 2

