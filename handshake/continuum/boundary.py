@@ -150,7 +150,7 @@ def traction_forces(mesh, facets, traction, thickness: float = 1.0) -> np.ndarra
     traction : array (dim,) or callable
         Traction vector t (eV/Å³), constant, or ``traction(points, normals)`` evaluated at
         the facet nodes; it is interpolated linearly over each facet, for which
-        f_a = Σ_b |facet| (1 + δ_ab) / (k (k + 1)) t_b, k nodes per facet, is exact.
+        ``f_a = Σ_b |facet| (1 + δ_ab) / (k (k + 1)) t_b``, k nodes per facet, is exact.
     thickness : float
         Out-of-plane thickness of a 2D mesh, Å.
     """

@@ -173,7 +173,7 @@ def stiffness_matrix(mesh, material: Material, thickness: float = 1.0, chunk: in
                      components: int | None = None) -> sp.csr_matrix:
     """Global stiffness matrix K (eV/Å²), sparse CSR, (n_dofs, n_dofs).
 
-    K = Σ_e |e| B_eᵀ D B_e, assembled without a loop over elements (COO → CSR, duplicates
+    ``K = Σ_e |e| B_eᵀ D B_e``, assembled without a loop over elements (COO → CSR, duplicates
     summed); the elements are processed in chunks to bound the memory of the triplets.
     In 2D K is multiplied by ``thickness`` (Å).
 
@@ -206,7 +206,7 @@ def stiffness_matrix(mesh, material: Material, thickness: float = 1.0, chunk: in
 
 
 def lumped_mass(mesh, density: float, thickness: float = 1.0) -> np.ndarray:
-    """Row-sum lumped mass per DOF (amu), (n_dofs,): each node gets |e| ρ / (dim+1) of each element."""
+    """Row-sum lumped mass per DOF (amu), (n_dofs,): each node gets ``|e| ρ / (dim+1)`` of each element."""
     measure = mesh.measures() * (thickness if mesh.dim == 2 else 1.0)
     nv = mesh.dim + 1
     m_node = np.bincount(mesh.cells.ravel(), weights=np.repeat(density * measure / nv, nv),

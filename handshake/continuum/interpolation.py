@@ -119,7 +119,7 @@ def site_selection_matrix(mesh, sites, nodes=None, tol: float = 1e-6):
 class LeastSquaresTransfer:
     """Nodal displacements of ``nodes`` that best fit atom displacements (least squares).
 
-    Minimises |N_n u_n + N_r u_r − u_atoms|² over u_n, where N = :func:`interpolation_matrix`
+    Minimises ``|N_n u_n + N_r u_r − u_atoms|²`` over u_n, where N = :func:`interpolation_matrix`
     at the atom sites, split into the columns of ``nodes`` (N_n) and of the remaining
     nodes (N_r, held at given values). N_nᵀ N_n is factorised once; every node in
     ``nodes`` must be supported by atoms, or the normal matrix is singular.

@@ -3,7 +3,7 @@
 The defect line (dislocation line, crack front) runs along lab z; the atoms are periodic
 along z over one lattice period, so every atom is its own site in the (x, y) plane and
 the continuum is a 2D mesh in generalised plane strain (u_x, u_y, u_z of x, y). Around a
-centre c, with r = |(x, y) − c|:
+centre c, with ``r = |(x, y) − c|``:
 
 ====================  =========================================  ====================
 region                radii                                      atoms / nodes

@@ -249,7 +249,7 @@ class CoupledModel:
         return self.nearest_to_applied(self.atomistic.gather_displacements(), self.applied_displacements_atoms)
 
     def nearest_to_applied(self, u: np.ndarray, applied: np.ndarray) -> np.ndarray:
-        """Atom displacements ``u`` (minimum image along the periodic line, |u_z| ≤ half the
+        """Atom displacements ``u`` (minimum image along the periodic line, ``|u_z|`` ≤ half the
         slab period) shifted by whole periods to lie within half a period of the applied
         field ``applied``, Å.
 

@@ -275,10 +275,10 @@ def screw_core_polarity(sites: np.ndarray, u_z: np.ndarray, burgers_z_A: float, 
     Each of the six pairs joins a corner of the core triangle to one of the next
     columns out; their midpoints sit at 60° intervals around the core. A core with the
     ⟨110⟩ diad symmetry (non-degenerate) has six equal differential displacements
-    |d|; a degenerate core spreads alternately into three of them (Vitek's polarised
-    core; e.g. |d| ≈ 0.31 b and 0.02 b). With S₁ the three pairs whose midpoint angle θ
+    ``|d|``; a degenerate core spreads alternately into three of them (Vitek's polarised
+    core; e.g. ``|d|`` ≈ 0.31 b and 0.02 b). With S₁ the three pairs whose midpoint angle θ
     (from lab x) has (θ − 30°) mod 120° ≥ 60° and S₂ the other three (mirror images of
-    S₁ under the diad along lab y),
+    S₁ under the diad along lab y)::
 
         p = (Σ_S₁ |d| − Σ_S₂ |d|) / Σ |d|,
 

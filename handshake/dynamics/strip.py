@@ -45,7 +45,7 @@ def fcc_strip(element: str, a0_A: float, n_planes: int, cross_cells: int = 1):
     Returns
     -------
     atoms : ase.Atoms
-        2 ``cross_cells``² atoms per plane, planes at x = k a0/2, atoms ordered by cell along x.
+        2 ``cross_cells**2`` atoms per plane, planes at x = k a0/2, atoms ordered by cell along x.
     plane : (n,) int
         Plane index k of each atom.
     """

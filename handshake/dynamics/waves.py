@@ -59,7 +59,7 @@ def difference_energy_eV(masses_amu: np.ndarray, v_A_per_ps: np.ndarray, v_refer
     For a travelling wave the kinetic and potential energy densities are equal at every
     instant, so the energy of the wave that the coupled run has and the reference has not
     (the wave reflected at the interface) is twice its kinetic energy:
-    E = Σ m |v − v_ref|² (no factor ½).
+    ``E = Σ m |v − v_ref|²`` (no factor ½).
     """
     dv = np.asarray(v_A_per_ps) - np.asarray(v_reference_A_per_ps)
     return float(np.sum(np.asarray(masses_amu)[:, None] * dv ** 2)) / EV_PER_A_AMU_TO_A_PER_PS2

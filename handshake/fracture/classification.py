@@ -65,7 +65,7 @@ def neighbourhoods(positions: np.ndarray, period_z_A: float, cutoff_A: float):
 
 
 def centrosymmetry(bonds: np.ndarray, n: int) -> float:
-    """Centrosymmetry parameter of one atom, Å²: the n/2 smallest |R_i + R_j|² over disjoint
+    """Centrosymmetry parameter of one atom, Å²: the n/2 smallest ``|R_i + R_j|²`` over disjoint
     pairs of its n bond vectors, paired greedily (Kelchner et al. 1998)."""
     sums = np.sum((bonds[:, None, :] + bonds[None, :, :]) ** 2, axis=-1)
     iu = np.triu_indices(len(bonds), 1)

@@ -137,7 +137,7 @@ class BridgingDomain(DynamicsMethod):
         self._solve = splu(sp.csc_matrix(A)).solve
         #: the external force of the last call per constrained row (the full-step value), eV/Å
         self.force_eV_per_A = np.zeros(self.rows.size)
-        #: largest |N U − u| over the constrained rows at the last call, Å
+        #: largest ``|N U − u|`` over the constrained rows at the last call, Å
         self.max_violation_A = 0.0
 
     def atom_weights(self) -> np.ndarray:
