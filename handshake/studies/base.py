@@ -3,9 +3,9 @@
 A study kind (crack, glide, relaxation, and the ones to come) is one module of this
 package with a :class:`Study` subclass registered in :data:`STUDIES` under its name. The
 base owns what every kind needs: the output directory and summary
-(:mod:`.output`), checkpoints (:mod:`.checkpoint`), the run-time guards and stop signals
+(:mod:`handshake.studies.output`), checkpoints (:mod:`.checkpoint`), the run-time guards and stop signals
 (:mod:`.guards`), and the molecular dynamics that may follow the statics
-(:mod:`.dynamics`). A kind supplies its statics, its fully atomistic reference and,
+(:mod:`handshake.studies.dynamics`). A kind supplies its statics, its fully atomistic reference and,
 if its far field is not the scenario's fixed one, how a restart re-applies it.
 """
 

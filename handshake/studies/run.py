@@ -3,7 +3,7 @@
 Everything a scenario needs is validated and built before the output directory is
 created, so a bad file leaves nothing behind. Then the study (:data:`~.base.STUDIES`:
 crack, glide or relaxation, optionally followed by molecular dynamics) writes every
-completed load step at once (:mod:`.output`), so an interrupted run keeps what it did.
+completed load step at once (:mod:`handshake.studies.output`), so an interrupted run keeps what it did.
 
 ``handshake run --restart DIR`` continues a run from ``DIR/checkpoint.npz`` in ``DIR``.
 """
