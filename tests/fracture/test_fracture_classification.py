@@ -197,7 +197,7 @@ def test_the_copper_scenario_emits_a_partial_dislocation(tmp_path):
     """End to end on a relaxed coupled crack: Cu (111)[1-10] (Mishin EAM) at K = 0.5 and
     0.525 MPa·m^½, below K_G = 0.63, emits a Shockley partial on the inclined (11-1) plane
     (fcc cracks on this system are ductile, Rice, JMPS 40 (1992) 239)."""
-    scenario = Path(__file__).parent.parent / "scenarios" / "crack_Cu_111.toml"
+    scenario = Path(__file__).parents[2] / "scenarios" / "crack_Cu_111.toml"
     out = tmp_path / "cu"
     result = subprocess.run([str(Path(sys.executable).parent / "handshake"), "run", str(scenario), "--out", str(out),
                              "--set", "crack.loading={start=0.5, stop=0.525, step=0.025}",

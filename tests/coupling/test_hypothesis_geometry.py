@@ -16,46 +16,34 @@ random instead of being computed from a potential. Properties checked:
   atomistic region, reaches the outer radius, and its area is that of the annulus.
 """
 
-import itertools
 
 import numpy as np
 import pytest
-from matscipy.neighbours import neighbour_list
+from crystal_frames import FRAMES, columns_ok, crystal_of
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from matscipy.neighbours import neighbour_list
 from scipy.spatial import cKDTree
 
+from handshake.atomistic.crystal import check_atom_columns
 from handshake.continuum.mesh import Disc, Rectangle, graded_mesh_2d
-from handshake.atomistic.crystal import Crystal, check_atom_columns
-from handshake.coupling.geometry import (FREE, HANDSHAKE, PAD, CoupledGeometry, build_cluster, continuum_mesh,
-                                         crystal_disc, estimated_nodes)
+from handshake.coupling.geometry import (
+    FREE,
+    HANDSHAKE,
+    PAD,
+    CoupledGeometry,
+    build_cluster,
+    continuum_mesh,
+    crystal_disc,
+    estimated_nodes,
+)
 from handshake.errors import InputError
 
-ELEMENT = {"fcc": "Cu", "bcc": "Fe", "diamond": "Si"}
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _frames(max_index=2, max_z_squared=14):
-    """Right-handed orthogonal integer frames (x, y, z = x × y reduced) with small indices."""
-    vectors = [np.array(v) for v in itertools.product(range(-max_index, max_index + 1), repeat=3) if any(v)]
-    vectors = [v for v in vectors if np.gcd.reduce(np.abs(v)) == 1]
-    out = set()
-    for x, y in itertools.product(vectors, vectors):
-        if x @ y == 0:
-            z = np.cross(x, y)
-            z //= np.gcd.reduce(np.abs(z))
-            if z @ z <= max_z_squared:
-                out.add((tuple(x.tolist()), tuple(y.tolist()), tuple(z.tolist())))
-    return sorted(out)
-
-
-FRAMES = _frames()
 lattices = st.sampled_from(["fcc", "bcc", "diamond"])
 frames = st.sampled_from(FRAMES)
-
-
-def crystal_of(lattice, a0, frame) -> Crystal:
-    return Crystal(lattice, ELEMENT[lattice], a0, frame)
 
 
 @st.composite
@@ -75,14 +63,6 @@ def coupled_setups(draw):
     crack = draw(st.booleans())
     geometry = CoupledGeometry(r_a, w_h, outer, pad, centre, draw(st.floats(1.05, 2.0)), crack)
     return crystal, cutoff, geometry
-
-
-def columns_ok(crystal) -> bool:
-    try:
-        check_atom_columns(crystal)
-    except InputError:
-        return False
-    return True
 
 
 def test_line_along_a_bond_is_refused():

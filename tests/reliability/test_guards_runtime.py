@@ -17,7 +17,7 @@ from handshake.coupling.methods.force import MINIMISERS
 from handshake.studies.guards import (EXIT_DEFECT_AT_HANDSHAKE, EXIT_INVERTED_ELEMENTS, EXIT_NUMERICAL, EXIT_UNCONVERGED,
                               RunStopped, install_force_halt, inverted_elements)
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 CRACK = ROOT / "scenarios" / "crack_Si_111.toml"
 DISLOCATION = ROOT / "scenarios" / "edge_dislocation_Cu.toml"
 TINY = ["geometry.atomistic_radius_A=20", "geometry.outer_radius_A=100",

@@ -6,11 +6,10 @@ from pathlib import Path
 import meshio
 import pytest
 from ase.io import read
-
-from test_fracture_griffith import published_si_sw_111_k_g
 from command_line import handshake
+from published import published_si_sw_111_k_g
 
-SCENARIO = Path(__file__).parent.parent / "scenarios" / "crack_Si_111.toml"
+SCENARIO = Path(__file__).parents[2] / "scenarios" / "crack_Si_111.toml"
 SHORT = ["--set", "crack.loading={start=0.4, stop=0.6, step=0.2}", "--set", "crack.unloading={start=0.4, stop=0.2, step=0.2}"]
 
 

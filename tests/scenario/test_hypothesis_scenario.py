@@ -16,18 +16,17 @@ import math
 
 import numpy as np
 import pytest
+from crystal_frames import FRAMES, columns_ok, crystal_of
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from handshake.continuum import Material
+from handshake.coupling import METHODS
 from handshake.coupling.geometry import build_cluster, continuum_mesh
 from handshake.coupling.handshake_zone import HandshakeZone
 from handshake.errors import InputError
 from handshake.materials import material_properties
-from handshake.coupling import METHODS
 from handshake.scenario import build_model, check_scenario, load_scenario
-
-from test_hypothesis_geometry import FRAMES, columns_ok, crystal_of
 
 PRINTABLE = st.characters(blacklist_categories=("Cs", "Cc"))  # TOML strings take no raw control characters
 POTENTIALS = {"Cu_mishin1": "fcc", "Fe_mm": "bcc", "Si_sw": "diamond"}
@@ -276,8 +275,17 @@ def invalid_scenarios(draw):
 
 def _fields_at(table):
     """Field names of the scenario section at ``table`` (so an added key is really unknown)."""
-    from handshake.scenario.schema import (CouplingSection, CrackSection, DislocationSection, GeometrySection, KRange,
-                                    LoadSection, MaterialSection, ReferenceSection, Scenario)
+    from handshake.scenario.schema import (
+        CouplingSection,
+        CrackSection,
+        DislocationSection,
+        GeometrySection,
+        KRange,
+        LoadSection,
+        MaterialSection,
+        ReferenceSection,
+        Scenario,
+    )
 
     sections = {(): Scenario, ("material",): MaterialSection, ("geometry",): GeometrySection,
                 ("coupling",): CouplingSection, ("load",): LoadSection, ("crack",): CrackSection,

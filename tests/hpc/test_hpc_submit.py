@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from command_line import HANDSHAKE, handshake
 
-TINY = Path(__file__).parent / "data" / "tiny_crack_Si.toml"
+TINY = Path(__file__).parents[1] / "data" / "tiny_crack_Si.toml"
 SWEEP = ["--sweep", "geometry.atomistic_radius_A=12,15,18", "--seeds", "20000,20001",
          "--seed-key", "coupling.max_iterations"]
 

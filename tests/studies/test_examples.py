@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCENARIOS = Path(__file__).parent.parent / "scenarios"
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
 
 def test_crack_study_script():

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from command_line import HANDSHAKE, handshake, summary
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 SCENARIO = ROOT / "scenarios" / "crack_Si_111.toml"
 TINY = ["--set", "geometry.atomistic_radius_A=20", "--set", "geometry.outer_radius_A=100",
         "--set", "crack.loading={start=0.4, stop=0.9, step=0.1}", "--set", "crack.unloading=[0.6]"]

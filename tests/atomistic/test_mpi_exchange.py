@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from command_line import MPIEXEC
 
-SCRIPT = Path(__file__).parent / "mpi_scripts" / "region_exchange.py"
+SCRIPT = Path(__file__).parents[1] / "mpi_scripts" / "region_exchange.py"
 
 
 def run_script(out: Path, ranks: int) -> dict:

@@ -16,7 +16,7 @@ from handshake.alloys.smooth_cutoff import read_setfl, smoothstep_taper, taper_s
 from handshake.atomistic import AtomisticRegion
 from handshake.atomistic.potentials import load_potential
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def pair_energy_and_force(potential: str, r_A: float, symbols: str = "Ni2"):

@@ -22,7 +22,7 @@ from handshake.coupling import METHODS
 #: what an unknown method name is told
 KNOWN_METHODS = ", ".join(sorted(METHODS))
 
-DATA = Path(__file__).parent / "malformed"
+DATA = Path(__file__).parents[1] / "malformed"
 HANDSHAKE = Path(sys.executable).parent / "handshake"
 E = "handshake: error: "
 

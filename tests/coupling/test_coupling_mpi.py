@@ -15,7 +15,7 @@ from command_line import script_on_ranks
 from handshake.coupling import METHODS
 from handshake.coupling.methods.force import MINIMISERS
 
-SCRIPT = Path(__file__).parent / "mpi_scripts" / "coupled_dislocation.py"
+SCRIPT = Path(__file__).parents[1] / "mpi_scripts" / "coupled_dislocation.py"
 
 
 #: every registered coupling method, and the force method with each of its minimisers

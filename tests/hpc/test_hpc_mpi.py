@@ -18,7 +18,7 @@ import pytest
 from ase.io import read
 
 BIN = Path(sys.executable).parent
-TINY = Path(__file__).parent / "data" / "tiny_crack_Si.toml"
+TINY = Path(__file__).parents[1] / "data" / "tiny_crack_Si.toml"
 
 
 def run(ranks, out, *sets):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from command_line import HANDSHAKE, handshake
 
-TINY = Path(__file__).parent / "data" / "tiny_crack_Si.toml"
+TINY = Path(__file__).parents[1] / "data" / "tiny_crack_Si.toml"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_costs_and_memory_add_up(estimate):
 def test_whole_run_counts_the_md_steps():
     """A scenario with a [dynamics] section: the whole run is its load steps plus its MD
     steps at the per-1000-step cost."""
-    scenario = Path(__file__).parent.parent / "scenarios" / "dynamic_crack_Fe_100.toml"
+    scenario = Path(__file__).parents[2] / "scenarios" / "dynamic_crack_Fe_100.toml"
     result = handshake("estimate", scenario, "--json", "--iterations", 100, "--set", "dynamics.steps=3000",
                        "--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_radius_A=150")
     assert result.returncode == 0, result.stderr

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from command_line import script_on_ranks
 
-SCRIPT = Path(__file__).parent / "mpi_scripts" / "coupled_strip_dynamics.py"
+SCRIPT = Path(__file__).parents[1] / "mpi_scripts" / "coupled_strip_dynamics.py"
 
 
 @pytest.mark.mpi

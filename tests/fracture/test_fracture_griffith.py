@@ -3,17 +3,20 @@
 import numpy as np
 import pytest
 from ase.units import J, m
+from published import SW_A0, SW_EPSILON_EV, published_si_sw_111_k_g
 
-from handshake.fracture import (cleavage_surface_energy, griffith_k, orthotropic_plane_strain_modulus,
-                                plane_strain_modulus)
+from handshake.fracture import (
+    cleavage_surface_energy,
+    griffith_k,
+    orthotropic_plane_strain_modulus,
+    plane_strain_modulus,
+)
 from handshake.materials import material_properties
 
 SI_111 = [[1, 1, -2], [1, 1, 1], [1, -1, 0]]     # (111)[1-10]
 SI_110 = [[0, 0, -1], [1, 1, 0], [1, -1, 0]]     # (110)[1-10]
 BCC_100 = [[0, 0, 1], [1, 0, 0], [0, 1, 0]]      # (100)[010]
 
-#: Stillinger & Weber, PRB 31 (1985) 5262: ε = 2.1683 eV, a0 = 5.431 Å.
-SW_EPSILON_EV, SW_A0 = 2.1683, 5.431
 
 
 def test_stillinger_weber_111_surface_energy_is_one_broken_bond_per_atom():
@@ -50,20 +53,6 @@ def test_isotropic_limit_is_e_over_one_minus_nu_squared():
     C[np.arange(3, 6), np.arange(3, 6)] = mu
     E, nu = mu * (3 * lam + 2 * mu) / (lam + mu), lam / (2 * (lam + mu))
     assert plane_strain_modulus(C, SI_111) == pytest.approx(E / (1 - nu ** 2), rel=1e-8)
-
-
-def published_si_sw_111_k_g() -> float:
-    """K_G of SW Si (111)[1-10] from published inputs only, MPa·m^½: the bond-counting γ
-    (Stillinger & Weber 1985) and Cowley's SW elastic constants (PRL 60 (1988) 2379:
-    C11, C12, relaxed C44 = 151.4, 76.4, 56.4 GPa), through matscipy's anisotropic k1g,
-    with SI unit conversion (1 eV/Å^{5/2} = 1.602176634e-19 J / 1e-25 m^{5/2})."""
-    from matscipy.fracture_mechanics.crack import CubicCrystalCrack
-
-    ev_per_a3_in_gpa = 1.602176634e-19 / 1e-30 / 1e9
-    crack = CubicCrystalCrack([1, 1, 1], [1, -1, 0], 151.4 / ev_per_a3_in_gpa, 76.4 / ev_per_a3_in_gpa,
-                              56.4 / ev_per_a3_in_gpa)
-    gamma_eV_per_A2 = 2.0 * SW_EPSILON_EV / (np.sqrt(3.0) * SW_A0 ** 2)
-    return crack.k1g(gamma_eV_per_A2) * 1.602176634e-19 / 1e-25 / 1e6
 
 
 def test_si_sw_111_griffith_value():

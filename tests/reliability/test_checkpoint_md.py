@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from command_line import HANDSHAKE, MPIEXEC, handshake, summary
 
-SCENARIO = Path(__file__).parent.parent / "scenarios" / "dynamic_crack_Fe_100.toml"
+SCENARIO = Path(__file__).parents[2] / "scenarios" / "dynamic_crack_Fe_100.toml"
 SMALL = ["--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_radius_A=150",
          "--set", "dynamics.steps=400", "--set", "dynamics.output_interval_steps=50",
          "--set", "dynamics.temperature_K=5"]
