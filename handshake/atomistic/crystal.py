@@ -128,7 +128,7 @@ def check_atom_columns(crystal: Crystal) -> None:
 
     The quasi-2D model has one finite-element node per atom column along z; in diamond
     with z along ⟨111⟩, for instance, the two atoms of a bond along z project onto the
-    same site (found by tests/test_hypothesis_geometry.py: the mesh generator then had a
+    same site (found by tests/coupling/test_hypothesis_geometry.py: the mesh generator then had a
     zero element size).
 
     Raises

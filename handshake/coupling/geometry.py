@@ -39,7 +39,7 @@ FREE, HANDSHAKE, PAD = 0, 1, 2
 MAX_ATOMS = 10_000_000
 MAX_NODES = 2_000_000
 #: largest outer radius in atomic spacings: beyond ~10⁷ the Delaunay triangulation
-#: (Qhull) loses the handshake-zone nodes to round-off (found by tests/test_hypothesis_geometry.py)
+#: (Qhull) loses the handshake-zone nodes to round-off (found by tests/coupling/test_hypothesis_geometry.py)
 MAX_OUTER_SPACINGS = 1_000_000
 
 
