@@ -1,8 +1,10 @@
-"""Errors that a user can fix by changing their input.
+"""Errors that end a command with one line and an exit code, without a traceback.
 
-An :class:`InputError` is printed by the command line as one line, without a
-traceback, and the process exits with code 2. Its message names where the bad value
-came from (file and field, or command-line option) and what was expected.
+An :class:`InputError` is bad input a user can fix: the command line prints it as one
+line and exits with code 2. Its message names where the bad value came from (file and
+field, or command-line option) and what was expected. A :class:`RunStopped` is a run
+that a run-time guard or a stop request ended early, with its checkpoint on disk
+(exit codes 3 to 8, :mod:`handshake.studies.guards`).
 """
 
 from __future__ import annotations
@@ -31,4 +33,32 @@ class InputError(ValueError):
         """The error as a single line: ``source: field: message``."""
         where = ": ".join(part for part in (self.source, self.field) if part)
         text = f"{where}: {self.message}" if where else self.message
+        return " ".join(text.split())
+
+
+class RunStopped(Exception):
+    """A run ended early on purpose: a guard tripped or a stop was requested.
+
+    The checkpoint and the diagnostic are on disk when this is raised; the command line
+    prints :meth:`one_line` and exits with :attr:`exit_code`.
+
+    Parameters
+    ----------
+    fault : handshake.studies.guards.Fault
+        What stopped the run (its ``message`` and ``exit_code``).
+    directory : path, optional
+        The run's output directory, where its checkpoint is.
+    """
+
+    def __init__(self, fault, directory=None):
+        self.fault = fault
+        self.exit_code = fault.exit_code
+        self.directory = directory
+        super().__init__(self.one_line())
+
+    def one_line(self) -> str:
+        """The fault's message and, with a checkpoint, how to continue."""
+        text = self.fault.message
+        if self.directory is not None:
+            text += f"; checkpoint in {self.directory}, continue with: handshake run --restart {self.directory}"
         return " ".join(text.split())

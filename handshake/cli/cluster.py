@@ -16,52 +16,6 @@ from ..hpc.jobscript import Resources, parse_walltime
 from ..hpc.submission import submit_sweep
 
 
-def add_submit(commands) -> None:
-    """The ``submit`` command."""
-    submit = commands.add_parser("submit", help="write (and submit) a Slurm/PBS job array running a scenario or a sweep")
-    submit.add_argument("scenario", help="scenario TOML file")
-    submit.add_argument("--scheduler", required=True, choices=["slurm", "pbs"], help="batch system")
-    submit.add_argument("--nodes", type=int, default=1, help="nodes per case (default 1)")
-    submit.add_argument("--ntasks", type=int, default=1, help="MPI ranks per case (default 1)")
-    submit.add_argument("--time", default="01:00:00", help="wall-time limit per case: MINUTES, HH:MM:SS or "
-                                                           "D-HH:MM:SS (default 01:00:00)")
-    submit.add_argument("--partition", help="Slurm partition or PBS queue")
-    submit.add_argument("--account", help="account charged")
-    submit.add_argument("--job-name", default="handshake", help="job name (default handshake)")
-    submit.add_argument("--sweep", action="append", default=[], metavar="KEY=V1,V2,...",
-                        help="sweep a scenario key over values (TOML syntax); repeat for a grid")
-    submit.add_argument("--seeds", help="N (seeds 1..N) or a list S1,S2,...: one case per seed and sweep point")
-    submit.add_argument("--seed-key", default="alloy.seed", help="scenario key that takes the seed "
-                                                                 "(default alloy.seed)")
-    submit.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a scenario value in every case")
-    submit.add_argument("--out", help="sweep directory (default out/<scenario name>-sweep)")
-    submit.add_argument("--dry-run", action="store_true", help="write and print the job script, submit nothing")
-    submit.set_defaults(func=cmd_submit)
-
-
-def add_collect(commands) -> None:
-    """The ``collect`` command."""
-    collect = commands.add_parser("collect", help="gather the summaries of a sweep into a table and a plot")
-    collect.add_argument("directory", help="sweep directory written by handshake submit")
-    collect.add_argument("--quantity", help="result plotted against the swept key (default K_plus_over_K_G "
-                                            "for cracks)")
-    collect.set_defaults(func=cmd_collect)
-
-
-def add_estimate(commands) -> None:
-    """The ``estimate`` command."""
-    estimate = commands.add_parser("estimate", help="atoms, mesh, memory and wall time of a scenario")
-    estimate.add_argument("scenario", help="scenario TOML file")
-    estimate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                          help="override a scenario value")
-    estimate.add_argument("--ranks", type=int, default=1, help="MPI ranks the run will use (default 1)")
-    estimate.add_argument("--iterations", type=int,
-                          help="minimiser iterations per load step (default 408, from benchmarks/statics.py)")
-    estimate.add_argument("--json", action="store_true", help="print JSON")
-    estimate.set_defaults(func=cmd_estimate)
-
-
 def _seeds(text: str | None) -> list[int] | None:
     """``--seeds``: ``N`` → 1..N, or an explicit list ``S1,S2,...``."""
     if text is None:

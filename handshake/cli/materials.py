@@ -25,25 +25,6 @@ MATERIAL_ROWS = [
 ]
 
 
-def add_materials(commands) -> None:
-    """The ``materials`` command."""
-    materials = commands.add_parser("materials", help="material properties computed from a potential")
-    materials.add_argument("potential", help="registry name or path of a potential TOML file")
-    materials.add_argument("--element", help="element (default: the potential's default_element)")
-    materials.add_argument("--lattice", choices=["fcc", "bcc", "diamond"],
-                           help="lattice (default: the potential's lattice)")
-    materials.add_argument("--json", action="store_true", help="print JSON")
-    materials.add_argument("--no-cache", action="store_true", help="recompute, ignore the cache")
-    materials.set_defaults(func=cmd_materials)
-
-
-def add_potentials(commands) -> None:
-    """The ``potentials`` command."""
-    potentials = commands.add_parser("potentials", help="list the registered potentials")
-    potentials.add_argument("--json", action="store_true", help="print JSON")
-    potentials.set_defaults(func=cmd_potentials)
-
-
 def cmd_materials(args) -> int:
     """Print the material properties of a potential (a table, or JSON)."""
     pot = load_potential(args.potential)

@@ -12,34 +12,6 @@ from ..hpc.seed_sweep import run_sweep
 from ..studies import run_scenario
 
 
-def add_run(commands) -> None:
-    """The ``run`` command."""
-    run = commands.add_parser("run", help="run a scenario file")
-    run.add_argument("scenario", nargs="?", help="scenario TOML file (not with --restart)")
-    run.add_argument("--restart", metavar="DIR",
-                     help="continue the run whose output directory (with checkpoint.npz) is DIR; --set still applies")
-    run.add_argument("--out", help="output directory (default: out/<scenario name>, -2, -3, ... if taken)")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a scenario value, e.g. --set geometry.atomistic_radius_A=40")
-    run.add_argument("--overwrite", action="store_true", help="write into a non-empty output directory")
-    run.add_argument("--reference", action="store_true",
-                     help="repeat the study fully atomistically on a domain 10× larger in area and compare")
-    run.set_defaults(func=cmd_run)
-
-
-def add_sweep(commands) -> None:
-    """The ``sweep`` command."""
-    sweep = commands.add_parser("sweep", help="a random-alloy scenario over many seeds: CRSS statistics")
-    sweep.add_argument("scenario", help="scenario TOML file with [alloy] and [glide] sections")
-    sweep.add_argument("--seeds", type=int, required=True, help="number of realisations")
-    sweep.add_argument("--first-seed", type=int, default=1, help="seed of the first realisation (default 1)")
-    sweep.add_argument("--jobs", type=int, default=2, help="realisations run at the same time (default 2)")
-    sweep.add_argument("--out", help="output directory (default: out/<scenario name>-sweep)")
-    sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a scenario value")
-    sweep.add_argument("--reference", action="store_true", help="each realisation also fully atomistic")
-    sweep.set_defaults(func=cmd_sweep)
-
-
 def cmd_run(args) -> int:
     """Run a scenario file or continue a run from its checkpoint; print the results as JSON."""
     if (args.scenario is None) == (args.restart is None):

@@ -15,25 +15,6 @@ from ..materials import material_properties
 from ..scenario import build_model, load_scenario
 
 
-def add_verify(commands, with_debug) -> None:
-    """The ``verify`` command and its checks; ``with_debug`` adds ``--debug`` to a sub-parser."""
-    verify = commands.add_parser("verify", help="verification of the coupling")
-    checks = verify.add_subparsers(dest="check", metavar="CHECK", parser_class=type(verify))
-    checks.required = True
-    with_debug(checks)
-    patch = checks.add_parser("patch-test", help="homogeneous strains: ghost forces and return to equilibrium")
-    patch.add_argument("--potential", required=True, help="registry name or TOML path")
-    patch.add_argument("--lattice", choices=["fcc", "bcc", "diamond"], help="default: the potential's")
-    patch.add_argument("--element", help="default: the potential's default_element")
-    patch.add_argument("--method", help="coupling method (default: every registered method)")
-    patch.add_argument("--json", action="store_true", help="print JSON")
-    patch.set_defaults(func=cmd_verify_patch_test)
-    reference = checks.add_parser("reference", help="coupled versus fully atomistic run of a scenario")
-    reference.add_argument("scenario", help="scenario TOML file")
-    reference.add_argument("--json", action="store_true", help="print JSON")
-    reference.set_defaults(func=cmd_verify_reference)
-
-
 def cmd_verify_patch_test(args) -> int:
     """Patch test of one or every coupling method: ghost forces and return to equilibrium."""
     pot = load_potential(args.potential)

@@ -29,6 +29,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..coupling import METHODS
 from ..dynamics import DYNAMICS_METHODS
 from ..errors import InputError
 from ..toml_input import load_toml
@@ -72,23 +73,32 @@ class MaterialSection(_Strict):
 class GeometrySection(_Strict):
     """Radii of the regions, Å (see :class:`handshake.coupling.CoupledGeometry`)."""
 
-    atomistic_radius_A: float = Field(gt=0)
-    handshake_width_A: float = Field(gt=0)
-    outer_radius_A: float = Field(gt=0)
-    pad_width_A: float | None = Field(None, gt=0, description="default: twice the interaction range")
-    centre_A: tuple[float, float] | None = None
-    mesh_growth: float = Field(1.25, ge=1.0)
+    atomistic_radius_A: float = Field(gt=0, description="outer radius of the free atoms (core and handshake "
+                                                        "zone), Å")
+    handshake_width_A: float = Field(gt=0, description="width of the handshake zone, the outer ring of the free "
+                                                       "atoms that the continuum overlaps, Å")
+    outer_radius_A: float = Field(gt=0, description="radius of the continuum's outer boundary, where the far "
+                                                    "field is imposed, Å")
+    pad_width_A: float | None = Field(None, gt=0, description="width of the pad atoms the continuum drives outside "
+                                                              "the free atoms, Å; default twice the interaction range")
+    centre_A: tuple[float, float] | None = Field(None, description="centre of the regions (defect line or crack "
+                                                                   "tip) in the lattice's frame, Å; default an "
+                                                                   "interstice next to the origin")
+    mesh_growth: float = Field(1.25, ge=1.0, description="element size ratio of one ring of the graded mesh to "
+                                                         "the next")
 
 
 class CouplingSection(_Strict):
     """How atoms and continuum are relaxed together."""
 
-    method: str = "force"
+    method: str = Field("force", description="coupling method, a name registered in handshake.coupling.METHODS: "
+                                             + ", ".join(sorted(METHODS)))
     minimiser: Literal["precon-fire", "fire"] | None = Field(
         None, description="relaxation of the force method: LAMMPS's own FIRE (default), or FIRE preconditioned by "
                           "the atoms' Exp matrix and the condensed continuum (fewer force evaluations)")
     fmax_eV_per_A: float = Field(1e-4, gt=0, description="force tolerance on every atom and node, eV/Å")
-    max_iterations: int = Field(20000, gt=0)
+    max_iterations: int = Field(20000, gt=0, description="most minimiser iterations (force evaluations) per load "
+                                                         "step")
 
 
 class DislocationSection(_Strict):
@@ -137,9 +147,9 @@ class LoadSection(_Strict):
 class KRange(_Strict):
     """K values from ``start`` to ``stop`` (inclusive) in steps of ``step``, MPa·m^½."""
 
-    start: float
-    stop: float
-    step: float = Field(gt=0)
+    start: float = Field(description="first K, MPa·m^½")
+    stop: float = Field(description="last K (included when the steps reach it), MPa·m^½")
+    step: float = Field(gt=0, description="K increment, MPa·m^½")
 
     @model_validator(mode="after")
     def _few_steps(self):
@@ -192,9 +202,9 @@ class CrackSection(_Strict):
 class StressRange(_Strict):
     """Stresses from ``start`` to ``stop`` (inclusive) in steps of ``step``, MPa."""
 
-    start: float = 0.0
-    stop: float
-    step: float = Field(gt=0)
+    start: float = Field(0.0, description="first stress, MPa")
+    stop: float = Field(description="last stress (included when the steps reach it), MPa")
+    step: float = Field(gt=0, description="stress increment, MPa")
 
     def values(self) -> list[float]:
         n = int(np.floor((self.stop - self.start) / self.step + 1e-9))
@@ -356,7 +366,9 @@ class DynamicsSection(_Strict):
 
     timestep_fs: float = Field(2.0, gt=0, le=10, description="MD time step, fs (atoms and continuum)")
     steps: int = Field(gt=0, le=10**8, description="MD steps")
-    method: str = Field("force", description="coupled-dynamics method (handshake.dynamics)")
+    method: str = Field("force", description="coupled-dynamics method, a name registered in "
+                                             "handshake.dynamics.DYNAMICS_METHODS: "
+                                             + ", ".join(sorted(DYNAMICS_METHODS)))
     temperature_K: float = Field(0.0, ge=0, description="temperature of the thermostat and damping band, K "
                                                         "(free atoms start at 2 T); 0: no thermostat, atoms "
                                                         "at rest (NVE apart from the band)")
@@ -390,9 +402,11 @@ class DynamicsSection(_Strict):
 class Scenario(_Strict):
     """A complete coupled problem."""
 
-    name: str = Field(min_length=1)
-    kind: Literal["dislocation", "crack"]
-    description: str = ""
+    name: str = Field(min_length=1, description="name of the study, in the summary and the plots")
+    kind: Literal["dislocation", "crack"] = Field(description="the defect: a crack (K ramp, [crack]) or "
+                                                              "dislocations ([[dislocations]]; relaxed, or a "
+                                                              "[glide] ramp)")
+    description: str = Field("", description="free text, kept in the summary's provenance")
     material: MaterialSection
     geometry: GeometrySection
     coupling: CouplingSection = CouplingSection()

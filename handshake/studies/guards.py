@@ -40,6 +40,7 @@ from mpi4py import MPI
 
 from ..coupling.geometry import FREE, HANDSHAKE, PAD
 from ..coupling.model import field_displacements
+from ..errors import RunStopped  # noqa: F401  (raised by the studies; defined with the other exit-code errors)
 from ..fracture.classification import SHELLS, centrosymmetry, neighbourhoods
 
 EXIT_INTERRUPTED = 3
@@ -79,26 +80,6 @@ class Fault:
     exit_code: int
     message: str
     details: dict = field(default_factory=dict)
-
-
-class RunStopped(Exception):
-    """A run ended early on purpose: a guard tripped or a stop was requested.
-
-    The checkpoint and the diagnostic are on disk when this is raised; the command line
-    prints :meth:`one_line` and exits with :attr:`exit_code`.
-    """
-
-    def __init__(self, fault: Fault, directory=None):
-        self.fault = fault
-        self.exit_code = fault.exit_code
-        self.directory = directory
-        super().__init__(self.one_line())
-
-    def one_line(self) -> str:
-        text = self.fault.message
-        if self.directory is not None:
-            text += f"; checkpoint in {self.directory}, continue with: handshake run --restart {self.directory}"
-        return " ".join(text.split())
 
 
 # ---------------------------------------------------------------------- stop requests

@@ -13,7 +13,7 @@ from handshake.coupling import CoupledGeometry, CoupledModel
 
 (method, _, minimiser), fmax, out = sys.argv[1].partition("/"), float(sys.argv[2]), sys.argv[3]
 model = CoupledModel("Cu_mishin1", [[1, -1, 0], [1, 1, 1], [-1, -1, 2]],
-                     CoupledGeometry(atomistic_radius_A=20.0, handshake_width_A=4.0, outer_radius_A=60.0),
+                     CoupledGeometry(atomistic_radius_A=16.0, handshake_width_A=4.0, outer_radius_A=45.0),
                      method=method, minimiser=minimiser or None)
 model.apply(model.dislocation([0.5, -0.5, 0.0]))
 result = model.relax(fmax)

@@ -42,13 +42,13 @@ fmax_eV_per_A = 1e-5
 [[dislocations]]
 burgers = [0.5, -0.5, 0.0]
 [glide]
-shear_stress_MPa = [0.0, 3.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]
+shear_stress_MPa = [0.0, 5.0, 7.0, 8.0, 9.0, 10.0]
 partials = 2
 glide_distance_A = 1.0
 follow_core = true
 follow_tolerance_A = 0.02
 max_follow = 40
-resolution_MPa = 0.25
+resolution_MPa = 0.5
 """
 
 
@@ -60,7 +60,7 @@ def test_edge_peierls_stress_staircase_and_fully_atomistic_reference(tmp_path):
     assert reference["atoms"] > 10 * summary["model"]["atoms"]
     period = summary["material"]["a0_A"] / (2 * np.sqrt(2))          # (1-10) plane spacing, 1.43 Å
     for ramp in (coupled, reference):
-        assert ramp["critical_stress_MPa"] - ramp["last_stress_without_glide_MPa"] <= 0.25
+        assert ramp["critical_stress_MPa"] - ramp["last_stress_without_glide_MPa"] <= 0.5
         for s in ramp["steps"]:
             assert s["core"]["resolved"] and s["converged"]
             d = s["core_displacement_A"]
