@@ -1,7 +1,7 @@
 """Checkpoint and restart of coupled MD: a running crack stopped by SIGTERM mid-way and
 restarted gives the summary of the uninterrupted run; an old or newer checkpoint is refused.
 
-The small Fe (100) crack of test_md_run.py (R_a = 25 Å, 400 MD steps, output every 50)
+The small Fe (100) crack of test_md_run.py (R_a = 25 Å), here 300 MD steps, output every 50,
 with the damping band at 5 K, so that the Langevin noise of band and thermostat is in the
 trajectory: it is drawn from (seed, LAMMPS step), and the restart restores the step
 counter, so the noise continues exactly. The restarted run reproduces the uninterrupted
@@ -22,7 +22,7 @@ from command_line import HANDSHAKE, MPIEXEC, handshake, summary
 
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "dynamic_crack_Fe_100.toml"
 SMALL = ["--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_radius_A=150",
-         "--set", "dynamics.steps=400", "--set", "dynamics.output_interval_steps=50",
+         "--set", "dynamics.steps=300", "--set", "dynamics.output_interval_steps=50",
          "--set", "dynamics.temperature_K=5"]
 
 
@@ -43,7 +43,7 @@ def uninterrupted(tmp_path_factory, method):
 
 @pytest.fixture(scope="module")
 def interrupted(tmp_path_factory, method):
-    """The same run, sent SIGTERM as soon as it reports MD step 150."""
+    """The same run, sent SIGTERM as soon as it reports MD step 100."""
     out = tmp_path_factory.mktemp("md_stopped") / "run"
     proc = subprocess.Popen([str(HANDSHAKE), "run", str(SCENARIO), "--out", str(out), *SMALL,
                              "--set", f"dynamics.method={method}"],
@@ -51,7 +51,7 @@ def interrupted(tmp_path_factory, method):
     lines = []
     for line in proc.stderr:
         lines.append(line)
-        if line.startswith("MD step 150/"):
+        if line.startswith("MD step 100/"):
             proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=600)
     return out, proc.returncode, lines
@@ -64,7 +64,7 @@ def test_sigterm_mid_md_writes_checkpoint_and_exits_3(interrupted):
     stopped = summary(out)
     assert stopped["status"] == "interrupted"
     rows = stopped["results"]["dynamics"]["time_series"]
-    assert 150 <= rows[-1]["step"] < 400                     # stopped mid-way
+    assert 100 <= rows[-1]["step"] < 300                     # stopped mid-way
     assert (out / "checkpoint.npz").exists()
     assert not list(out.glob(".*.tmp"))
 
@@ -74,7 +74,7 @@ def same_dynamics(restarted, full):
     relative difference of the floats."""
     a, b = dict(restarted["results"]["dynamics"]), dict(full["results"]["dynamics"])
     rows_a, rows_b = a.pop("time_series"), b.pop("time_series")
-    assert [r["step"] for r in rows_a] == [r["step"] for r in rows_b] == list(range(0, 401, 50))
+    assert [r["step"] for r in rows_a] == [r["step"] for r in rows_b] == list(range(0, 301, 50))
     diffs = []
     for ra, rb in zip(rows_a, rows_b):
         assert ra["tip_x_A"] == rb["tip_x_A"] and ra["broken_bonds"] == rb["broken_bonds"]
@@ -114,7 +114,7 @@ def test_md_stopped_on_two_ranks_continues_on_one(uninterrupted, method, tmp_pat
     lines = []
     for line in proc.stderr:
         lines.append(line)
-        if line.startswith("MD step 150/"):
+        if line.startswith("MD step 100/"):
             proc.send_signal(signal.SIGUSR1)
     assert proc.wait(timeout=600) == 3, "".join(lines)
     assert summary(out)["provenance"]["mpi_ranks"] == 2
