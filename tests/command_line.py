@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from handshake.cli import main
+
 #: the console script installed next to the interpreter running the tests
 HANDSHAKE = Path(sys.executable).parent / "handshake"
 #: the mpiexec of the mpich wheel in this environment
@@ -37,3 +39,13 @@ def script_on_ranks(script, args, directory, ranks=(1, 2)) -> dict:
                        check=True, timeout=600, env=os.environ.copy())
         runs[n] = np.load(out)
     return runs
+
+
+def handshake_in_process(*args, capsys) -> subprocess.CompletedProcess:
+    """``handshake ARGS`` run in this process (:func:`handshake.cli.main`), its output taken
+    with pytest's ``capsys``: for the many refused-input checks, which need no second
+    interpreter (the console script itself is run by the tests of tests/cli and
+    tests/reliability)."""
+    code = main([str(a) for a in args])
+    printed = capsys.readouterr()
+    return subprocess.CompletedProcess(["handshake", *map(str, args)], code, printed.out, printed.err)

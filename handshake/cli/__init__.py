@@ -1,5 +1,6 @@
 """The ``handshake`` command line: the parser (:mod:`.parser`) and one module per command
-family (:mod:`.materials`, :mod:`.run`, :mod:`.verify`, :mod:`.cluster`).
+family (:mod:`.lookup`: materials, potentials; :mod:`.runs`: run, sweep; :mod:`.verify`:
+patch-test, reference; :mod:`.cluster`: submit, collect, estimate).
 
 A command's module is imported when the command runs (``importlib``, as the registries
 load their methods), so ``handshake --help`` and a usage error answer in a quarter of a

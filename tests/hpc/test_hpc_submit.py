@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 from command_line import HANDSHAKE, handshake
 
+from handshake.cli import main
+
 TINY = Path(__file__).parents[1] / "data" / "tiny_crack_Si.toml"
 SWEEP = ["--sweep", "geometry.atomistic_radius_A=12,15,18", "--seeds", "20000,20001",
          "--seed-key", "coupling.max_iterations"]
@@ -159,13 +161,15 @@ def test_rerun_skips_completed_cases(swept):
     (["--scheduler", "slurm", "--sweep", "material.potential='Si_sw','NOPE'"],
      "material.potential: unknown potential 'NOPE'; known potentials: "),
 ])
-def test_bad_options_one_line_exit_2_nothing_written(tmp_path, args, expected):
+def test_bad_options_one_line_exit_2_nothing_written(tmp_path, args, expected, capsys):
+    # in-process for speed (the console script's exit code: the test below and tests/cli)
     out = tmp_path / "never"
-    result = handshake("submit", TINY, "--out", out, "--dry-run", *args)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("handshake: error: ") and expected in lines[0], result.stderr
-    assert result.stdout == "" and not out.exists()
+    code = main(["submit", str(TINY), "--out", str(out), "--dry-run", *args])
+    printed = capsys.readouterr()
+    assert code == 2
+    lines = printed.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("handshake: error: ") and expected in lines[0], printed.err
+    assert printed.out == "" and not out.exists()
 
 
 def test_submit_without_scheduler_on_path_writes_nothing(tmp_path):

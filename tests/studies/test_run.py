@@ -9,6 +9,8 @@ from ase.io import read
 from command_line import handshake
 from published import published_si_sw_111_k_g
 
+from handshake.cli import main
+
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "crack_Si_111.toml"
 SHORT = ["--set", "crack.loading={start=0.4, stop=0.6, step=0.2}", "--set", "crack.unloading={start=0.4, stop=0.2, step=0.2}"]
 
@@ -58,13 +60,15 @@ def test_frames_of_atoms_and_continuum(short_run):
     (["--set", "geometry.pad_width_A=1"], "geometry.pad_width_A: 1 Å is narrower"),
     (["--set", "nonsense"], "command line: --set: 'nonsense' is not KEY=VALUE"),
 ])
-def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, expected):
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path, args, expected, capsys):
+    # in-process for speed (the console script's exit code: tests/reliability/test_malformed_inputs.py)
     out = tmp_path / "never"
-    result = handshake("run", SCENARIO, "--out", out, *args)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and expected.replace("Value error, ", "") in lines[0], result.stderr
-    assert "Traceback" not in result.stderr
+    code = main(["run", str(SCENARIO), "--out", str(out), *args])
+    printed = capsys.readouterr()
+    assert code == 2
+    lines = printed.err.strip().splitlines()
+    assert len(lines) == 1 and expected.replace("Value error, ", "") in lines[0], printed.err
+    assert "Traceback" not in printed.err
     assert not out.exists()
 
 
