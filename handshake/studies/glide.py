@@ -119,7 +119,8 @@ class GlideStudy(Study):
         stresses = scenario.glide.values()
         self.total = 1 + sum(tau != 0.0 for tau in stresses)
         records: list = results["steps"]
-        progress = {"completed_stresses": completed}
+        # what a restart needs besides the atoms, as of the last stress without glide
+        glide_state: dict = dict(run_doc["glide"]) if run_doc is not None else {"completed_stresses": 0}
 
         def check(step, error) -> None:
             where = (f"at load step {len(records) + 1} (τ = {step.shear_stress_MPa:.2f} MPa)" if step is not None
@@ -138,14 +139,13 @@ class GlideStudy(Study):
             if step.glided or step.refinement:
                 return      # the restart point stays the last stress without glide
             if step.shear_stress_MPa != 0.0:
-                progress["completed_stresses"] += 1
-            initial = CoreStructure.to_dict(step.core) if len(records) == 1 else glide_state["initial_core"]
+                glide_state["completed_stresses"] += 1
+            if len(records) == 1:
+                glide_state["initial_core"] = step.core.to_dict()
             glide_state.update({"ramp": ramp.state(), "shear_stress_MPa": step.shear_stress_MPa,
-                                "last_stress_without_glide_MPa": step.shear_stress_MPa or None,
-                                "completed_stresses": progress["completed_stresses"], "initial_core": initial})
+                                "last_stress_without_glide_MPa": step.shear_stress_MPa or None})
             self.checkpoints.capture(len(records), {"summary": summary, "far_field": {}, "glide": dict(glide_state)})
 
-        glide_state: dict = dict(run_doc["glide"]) if run_doc is not None else {}
         result = ramp.run(stresses, callback=after_step, check=check,
                           before_step=lambda: self.stop_if_requested(len(records)), resumed=resumed,
                           completed=completed)
