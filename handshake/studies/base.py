@@ -15,11 +15,12 @@ import time
 
 from ase.io import write
 
+from ..errors import RunStopped
 from ..registry import Registry
 from ..scenario import Scenario
 from .dynamics import ScenarioDynamics
-from .guards import (EXIT_INTERRUPTED, EXIT_NUMERICAL, Fault, RunStopped, displacement_gradients, inverted_elements,
-                     lost_atoms, numerical_fault, unconverged)
+from .guards import (EXIT_INTERRUPTED, EXIT_NUMERICAL, Fault, displacement_gradients, inverted_elements, lost_atoms,
+                     numerical_fault, unconverged)
 from .output import RunDirectory, atoms_frame, log
 
 #: the study kinds by name
@@ -124,8 +125,7 @@ class Study:
         record["checkpoint"] = None if path is None else path.name
         self.summary["status"] = "interrupted" if fault.exit_code == EXIT_INTERRUPTED else "stopped"
         self.summary["stop"] = record
-        self.summary["wall_time_s"] = time.perf_counter() - self.start
-        self.directory.write_json("summary.json", self.summary)
+        self.write_summary()
         log(self.comm, f"stopped: {fault.message}")
         raise RunStopped(fault, self.directory.path if path is not None else None)
 

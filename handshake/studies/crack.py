@@ -80,8 +80,7 @@ class CrackStudy(Study):
             self.write_frame(len(records) - 1, step.__dict__)
             partial = ramp.critical_values(RampResult(ramp.K_G_MPa_sqrt_m, ramp.tip.row_spacing_A, steps=list(done)))
             summary["results"].update({k: v for k, v in partial.to_dict().items() if k != "steps"})
-            summary["wall_time_s"] = time.perf_counter() - self.start
-            directory.write_json("summary.json", summary)
+            self.write_summary()
             if n_loading is not None and len(records) == n_loading:
                 u_atoms, u_nodes = model.displacements(), model.continuum_displacements()
                 if directory.writer:

@@ -349,5 +349,4 @@ class ScenarioDynamics:
                 plot_tip_history(t, x, speeds, self.c_R_m_per_s, run.directory.path / "crack_tip_history.png",
                                  f"{run.scenario.name}: K = {self.settings.K_I_MPa_sqrt_m:g} MPa m^1/2",
                                  None if v is None else v * A_PER_PS_TO_M_PER_S)
-        run.summary["wall_time_s"] = time.perf_counter() - run.start
-        run.directory.write_json("summary.json", run.summary)
+        run.write_summary()

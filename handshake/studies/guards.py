@@ -40,7 +40,6 @@ from mpi4py import MPI
 
 from ..coupling.geometry import FREE, HANDSHAKE, PAD
 from ..coupling.model import field_displacements
-from ..errors import RunStopped  # noqa: F401  (raised by the studies; defined with the other exit-code errors)
 from ..fracture.classification import SHELLS, centrosymmetry, neighbourhoods
 
 EXIT_INTERRUPTED = 3

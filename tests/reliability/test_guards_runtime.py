@@ -14,8 +14,9 @@ from ase.neighborlist import neighbor_list
 
 from command_line import handshake, summary
 from handshake.coupling.methods.force import MINIMISERS
+from handshake.errors import RunStopped
 from handshake.studies.guards import (EXIT_DEFECT_AT_HANDSHAKE, EXIT_INVERTED_ELEMENTS, EXIT_NUMERICAL, EXIT_UNCONVERGED,
-                              RunStopped, install_force_halt, inverted_elements)
+                                      install_force_halt, inverted_elements)
 
 ROOT = Path(__file__).parents[2]
 CRACK = ROOT / "scenarios" / "crack_Si_111.toml"
