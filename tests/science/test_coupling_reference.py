@@ -26,8 +26,8 @@ MESH_GROWTH = 1.1  # elements next to the pad: 0.021 Å at R_a = 30 Å with the 
 
 
 def edge_model(radius):
-    # the preconditioned minimiser: the same equilibrium (the errors agree with LAMMPS FIRE's
-    # to 3e-5 Å), reached in a sixth of the time at this tolerance
+    # the preconditioned minimiser: the same equilibrium as LAMMPS FIRE, in far fewer
+    # iterations at this tolerance (the bounds below hold for either)
     return CoupledModel(POTENTIAL, ORIENTATION,
                         CoupledGeometry(atomistic_radius_A=radius, handshake_width_A=4.0, outer_radius_A=100.0,
                                         mesh_growth=MESH_GROWTH), minimiser="precon-fire")
