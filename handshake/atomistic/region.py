@@ -13,6 +13,14 @@ Exchange with the outside world happens inside one long LAMMPS ``run`` or
 minimiser iteration, read positions and write pad-atom positions and external
 forces in place.
 
+A run is ended early from Python (an observer's exception, :meth:`ExchangeStep.stop`,
+the force guard of :meth:`AtomisticRegion.watch_forces`) through LAMMPS's own soft
+stop, ``lammps_force_timeout`` (what ``fix halt ... error continue`` calls), so that
+nothing is evaluated in LAMMPS at every step to decide it: a ``fix halt`` on a
+variable schedules every compute at every step, and with the per-atom energy and
+stress computes defined that made each step 38–45 % dearer than plain LAMMPS
+(``benchmarks/engine_overhead.py``).
+
 Longer than 500 lines: one class, the only owner of its LAMMPS instance; its methods
 are that instance's protocol (set-up, exchange, gathers and scatters by id,
 minimisation, capture and restore), and split up they would share its state through
@@ -37,6 +45,7 @@ from .potentials import Potential, load_potential
 BAR_TO_GPA = 1.0e-4
 
 _FIX_EXTERNAL = "hs_external"
+_FIX_GUARD = "hs_guard"
 
 
 def lammps_frame(atoms: Atoms) -> tuple[np.ndarray, np.ndarray]:
@@ -158,7 +167,7 @@ class ExchangeStep:
 
     def stop(self) -> None:
         """End the run after this step; every rank must call it at the same step."""
-        self._region.lmp.set_internal_variable("hs_stop", 1.0)
+        self._region._stop_requested = True
 
     def local_indices(self, group: str) -> np.ndarray:
         """Local indices of this rank's atoms in ``group``."""
@@ -236,6 +245,8 @@ class AtomisticRegion:
         self.local_order_version = 0
         self._touched_rows: list[np.ndarray] = []
         self._failure: BaseException | None = None
+        self._failed = self._stop_requested = self._timed_out = False
+        self._force_limit_eV_per_A: float | None = None
         self._forces_dirty = True
         self._closed = False
         try:
@@ -286,13 +297,6 @@ class AtomisticRegion:
             "neigh_modify every 1 delay 0 check yes",
             f"fix {_FIX_EXTERNAL} all external pf/callback 1 1",
             f"fix_modify {_FIX_EXTERNAL} energy yes",
-            # An exception in an observer cannot cross the C callback; it is stored,
-            # flagged here, and the run stops at the end of that step and re-raises it.
-            "variable hs_failed internal 0",
-            "fix hs_halt all halt 1 v_hs_failed > 0.5 error continue message no",
-            # an observer ends a run of :meth:`AtomisticRegion.iterate` through this flag
-            "variable hs_stop internal 0",
-            "fix hs_stop all halt 1 v_hs_stop > 0.5 error continue message no",
             "compute hs_pressure all pressure NULL virial",
             # per-atom energies are tallied whenever thermo output is (start and end of runs)
             "compute hs_pe_atom all pe/atom",
@@ -394,10 +398,12 @@ class AtomisticRegion:
 
     # ------------------------------------------------------------------ the exchange
     def _post_force(self, _caller, step, nlocal, tags, x, f_external) -> None:
+        # An exception in an observer cannot cross the C callback; it is stored, the run
+        # stops after this step and _lammps re-raises it.
         try:
             self._exchange(int(step), tags, x, f_external)
             failed = 0
-        except BaseException as exc:  # noqa: BLE001 - re-raised by _after_lammps
+        except BaseException as exc:  # noqa: BLE001 - re-raised by _lammps
             self._failure = exc
             failed = 1
         if self.comm.size > 1:
@@ -405,7 +411,44 @@ class AtomisticRegion:
             self.comm.Allreduce(MPI.IN_PLACE, flag, op=MPI.MAX)
             failed = int(flag[0])
         if failed:
-            self.lmp.set_internal_variable("hs_failed", 1.0)
+            self._failed = True
+        if failed or self._stop_requested:
+            self._stop_requested = False
+            self._end_run()
+
+    def _guard(self, _caller, step, nlocal, tags, x, f_external) -> None:
+        # The last fix: ``f`` holds the forces of the potential and of every other fix.
+        f_external.fill(0.0)
+        f = self.lmp.numpy.extract_atom("f")[:nlocal]
+        with np.errstate(invalid="ignore"):
+            bad = not (np.isfinite(x[:nlocal]).all() and np.isfinite(f).all()
+                       and (nlocal == 0 or np.abs(f).max() <= self._force_limit_eV_per_A))
+        if self.comm.size > 1:
+            bad = bool(self.comm.allreduce(bad, op=MPI.LOR))
+        if bad:
+            self._end_run()
+
+    def _end_run(self) -> None:
+        """End the current run or minimisation after this step (LAMMPS's soft stop)."""
+        self.lmp.force_timeout()
+        self._timed_out = True
+
+    def watch_forces(self, force_limit_eV_per_A: float) -> None:
+        """Stop any run or minimisation within one force evaluation of a non-finite
+        position or force or a force component beyond ``force_limit_eV_per_A`` (eV/Å)
+        on any atom (collective).
+
+        The watch is the last fix (LAMMPS applies fixes in the order they were
+        defined); calling this again re-defines it last, so it sees the forces of the
+        potential, of the coupling and of any fix added before. NaN positions give zero
+        pair forces (every distance test fails), hence positions are watched as well.
+        The run stops quietly: the caller inspects the state it stopped in.
+        """
+        self._force_limit_eV_per_A = float(force_limit_eV_per_A)
+        if _FIX_GUARD in self.lmp.available_ids("fix"):
+            self.lmp.command(f"unfix {_FIX_GUARD}")
+        self.lmp.command(f"fix {_FIX_GUARD} all external pf/callback 1 1")
+        self.lmp.set_fix_external_callback(_FIX_GUARD, self._guard)
 
     def _exchange(self, step: int, tags, x, f_external) -> None:
         # Reset external forces. Zeroing only the rows written last call (through
@@ -437,9 +480,14 @@ class AtomisticRegion:
 
     def _lammps(self, commands: list[str]) -> None:
         """Run LAMMPS commands that may call observers; re-raise an observer's exception."""
-        self.lmp.commands_list(commands)
-        if self.lmp.extract_variable("hs_failed") > 0.5:
-            self.lmp.set_internal_variable("hs_failed", 0.0)
+        try:
+            self.lmp.commands_list(commands)
+        finally:
+            if self._timed_out:  # a soft stop lasts until reset: later runs must run
+                self._timed_out = False
+                self.lmp.command("timer timeout off")
+        if self._failed:
+            self._failed = False
             failure, self._failure = self._failure, None
             self._forces_dirty = True
             if failure is None:
@@ -661,8 +709,7 @@ class AtomisticRegion:
         :meth:`ExchangeStep.stop` (collective).
 
         Observers see the run's set-up evaluation as step 0, then steps 1, 2, …; the
-        step counter is reset to 0 afterwards, as after :meth:`minimize`. ``fix halt``
-        (the run-time guards) checks the end of steps 1, 2, …, not the set-up.
+        step counter is reset to 0 afterwards, as after :meth:`minimize`.
 
         Returns
         -------
@@ -675,7 +722,7 @@ class AtomisticRegion:
             self._lammps([f"run {int(max_steps)}"])
             return int(self.lmp.extract_global("ntimestep"))
         finally:
-            self.lmp.set_internal_variable("hs_stop", 0.0)
+            self._stop_requested = False
             self.lmp.command("reset_timestep 0")
 
     def minimize(self, fmax_eV_per_A: float = 1e-6, max_iterations: int = 10000,

@@ -21,7 +21,7 @@ from ..fracture import QuasiStaticKRamp
 from ..fracture.classification import classify_failure, crack_structure
 from ..fracture.ramp import KStep, RampResult, remaining_values
 from .base import REFERENCE_AREA_RATIO, STUDIES, Study, record_speedup
-from .guards import crack_tip_near_handshake, install_force_halt
+from .guards import crack_tip_near_handshake
 from .output import log
 from .plots import plot_crack_tip, plot_k_ramp
 
@@ -38,7 +38,7 @@ class CrackStudy(Study):
             model.apply(*self.fields)
         ramp = QuasiStaticKRamp(model, scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations,
                                 threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2)
-        install_force_halt(model.atomistic, self.settings.force_limit_eV_per_A)
+        model.atomistic.watch_forces(self.settings.force_limit_eV_per_A)
         loading = crack.loading_values()
         unloading = crack.unloading_values()
         done = [KStep(**s) for s in (run_doc or {}).get("ramp_steps", [])]

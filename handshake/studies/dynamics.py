@@ -48,7 +48,6 @@ from .guards import (
     Fault,
     crack_tip_near_handshake,
     defects_near_handshake,
-    install_force_halt,
     lost_atoms,
     numerical_fault,
 )
@@ -181,7 +180,7 @@ class ScenarioDynamics:
             restore_dynamics(checkpoint, self.dynamics, model.atomistic)
             model.atomistic.command(f"reset_timestep {int(self.md['lammps_step'])}")
             self.dynamics.steps = int(self.md["steps_done"])
-        install_force_halt(model.atomistic, run.settings.force_limit_eV_per_A)
+        model.atomistic.watch_forces(run.settings.force_limit_eV_per_A)
         self.free = model.atomistic.group_ids("free")
         band = damping_band(model, settings.damping, self.dt_ps, settings.temperature_K, settings.seed)
         self.band_ids = np.array([], dtype=np.int64) if band is None else band.ids

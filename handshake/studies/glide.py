@@ -31,7 +31,6 @@ from ..dislocations.glide import GlideResult
 from ..errors import InputError
 from ..scenario import Scenario
 from .base import REFERENCE_AREA_RATIO, STUDIES, Study, record_speedup
-from .guards import install_force_halt
 from .output import log
 from .plots import plot_glide
 
@@ -103,7 +102,7 @@ class GlideStudy(Study):
         """The shear-stress ramp, written and checkpointed step by step."""
         scenario, model, summary = self.scenario, self.model, self.summary
         ramp = self._ramp()
-        install_force_halt(model.atomistic, self.settings.force_limit_eV_per_A)
+        model.atomistic.watch_forces(self.settings.force_limit_eV_per_A)
         resumed, completed = None, 0
         if run_doc is None:
             results: dict = {"steps": []}

@@ -19,10 +19,11 @@ code  reason
 8     inverted continuum elements
 ====  ==============================================================================
 
-Forces are watched inside the minimisation by a LAMMPS ``fix halt`` on a condition that
-is true as soon as a position or force is NaN/inf or a force component exceeds the
-limit, so a blow-up stops within one iteration and every MPI rank agrees (the
-condition is a global reduction). The other checks cost one gather per load step.
+Forces are watched inside the minimisation by
+:meth:`~handshake.atomistic.region.AtomisticRegion.watch_forces`, which ends the LAMMPS run
+as soon as a position or force is NaN/inf or a force component exceeds the limit, so a
+blow-up stops within one force evaluation and every MPI rank agrees (the test is a global
+reduction). The other checks cost one gather per load step.
 
 Inverted elements: the continuum is linear (small strain), so nothing in it prevents a
 triangle from turning inside out when its displacement is huge; the signed area of every
@@ -116,31 +117,6 @@ class StopSignals:
 
         received = comm.allreduce(self.received or 0, op=MPI.MAX)
         return signal.Signals(received).name if received else None
-
-
-# ---------------------------------------------------------------------- inside LAMMPS
-def install_force_halt(region, force_limit_eV_per_A: float) -> None:
-    """Stop any LAMMPS run or minimisation of ``region`` within one iteration of a
-    non-finite position or force or a force component beyond ``force_limit_eV_per_A``
-    (collective).
-
-    The fix must come after every fix that adds forces (LAMMPS applies fixes in the
-    order they were defined); calling this again re-defines it last. It then sees the
-    forces of the potential, of the coupling's ``fix external`` and of any other fix,
-    and ends the minimisation in the iteration where the fault appears. NaN positions give zero
-    pair forces (every distance test fails), hence the sum of the positions is watched
-    as well.
-    """
-    limit = float(force_limit_eV_per_A)
-    if "hs_guard" in region.lmp.available_ids("fix"):
-        region.command("unfix hs_guard")
-    if "hs_guard_x" not in region.lmp.available_ids("compute"):
-        region.command("compute hs_guard_x all reduce sum x y z")
-    region.command("\n".join([
-        'variable hs_guard equal "(fnorm != fnorm) || (fmax > {limit!r}) || (c_hs_guard_x[1] != c_hs_guard_x[1]) '
-        '|| (c_hs_guard_x[2] != c_hs_guard_x[2]) || (c_hs_guard_x[3] != c_hs_guard_x[3])"'.format(limit=limit),
-        "fix hs_guard all halt 1 v_hs_guard > 0.5 error continue message no",
-    ]))
 
 
 # ---------------------------------------------------------------------- after a load step

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..coupling.reference import compare_with_reference
 from .base import STUDIES, Study
-from .guards import defects_near_handshake, install_force_halt
+from .guards import defects_near_handshake
 from .output import log
 
 
@@ -23,7 +23,7 @@ class RelaxationStudy(Study):
         if run_doc is not None and int(run_doc.get("completed_steps", 0)):
             return
         model.apply(*self.fields)
-        install_force_halt(model.atomistic, self.settings.force_limit_eV_per_A)
+        model.atomistic.watch_forces(self.settings.force_limit_eV_per_A)
         self.checkpoints.capture(0, {"summary": summary, "far_field": {}})
         self.stop_if_requested(0)
         where = "at load step 1 (relaxation)"

@@ -16,7 +16,7 @@ from command_line import handshake, summary
 from handshake.coupling.methods.force import MINIMISERS
 from handshake.errors import RunStopped
 from handshake.studies.guards import (EXIT_DEFECT_AT_HANDSHAKE, EXIT_INVERTED_ELEMENTS, EXIT_NUMERICAL, EXIT_UNCONVERGED,
-                                      install_force_halt, inverted_elements)
+                                      inverted_elements)
 
 ROOT = Path(__file__).parents[2]
 CRACK = ROOT / "scenarios" / "crack_Si_111.toml"
@@ -46,7 +46,7 @@ def test_nan_forces_stop_within_one_iteration_and_restart_with_smaller_steps(tmp
         if record["K_MPa_sqrt_m"] == 0.6:
             model.atomistic.command("variable hs_nan equal 0*exp(1000)\nvariable hs_zero atom 0.0\n"
                                     "fix nan_force free addforce v_hs_nan 0.0 0.0 energy v_hs_zero")
-            install_force_halt(model.atomistic, 100.0)   # the guard stays the last fix
+            model.atomistic.watch_forces(100.0)   # the guard stays the last fix
             model.atomistic.attach(count)                # force evaluations of the next load step
             seen["model"] = model
 

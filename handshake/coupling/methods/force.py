@@ -113,8 +113,8 @@ class ForceBased(CouplingMethod):
 
         def exchange(step):
             if step.step == 0:
-                # the run's set-up evaluation: fix halt (the run-time guards) watches the
-                # steps after it only, so the first move waits for step 1, at the same positions
+                # the run's set-up evaluation: the first move waits for step 1, at the
+                # same positions
                 return
             ids = step.ids
             state.fill(0.0)
