@@ -311,9 +311,15 @@ class AlloySection(_Strict):
 
 
 class ReferenceSection(_Strict):
-    """Settings of the fully atomistic reference run (``handshake verify reference``)."""
+    """Settings of the fully atomistic references: ``handshake verify reference`` (the
+    same domain filled with atoms) and ``handshake run --reference`` (the study repeated
+    on a disc of atoms)."""
 
-    fmax_eV_per_A: float | None = Field(None, gt=0, description="default: coupling.fmax_eV_per_A")
+    fmax_eV_per_A: float | None = Field(None, gt=0, description="force tolerance of ``verify reference``, eV/Å; "
+                                                                "default: coupling.fmax_eV_per_A")
+    area_ratio: float = Field(10.0, gt=1, description="``run --reference``: area of the fully atomistic disc over "
+                                                      "that of the coupled model's atoms (pad included); the far "
+                                                      "field is held on its outer shell")
 
 
 class RunSection(_Strict):

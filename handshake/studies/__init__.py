@@ -7,7 +7,7 @@ the study kinds; :func:`run_scenario` runs a scenario file.
 """
 
 from . import crack, glide, relaxation  # noqa: F401  (each registers its study kind)
-from .base import REFERENCE_AREA_RATIO, STUDIES, Study, record_speedup, study_kind
+from .base import STUDIES, Study, record_speedup, study_kind
 from .run import run_scenario
 
-__all__ = ["REFERENCE_AREA_RATIO", "STUDIES", "Study", "record_speedup", "run_scenario", "study_kind"]
+__all__ = ["STUDIES", "Study", "record_speedup", "run_scenario", "study_kind"]

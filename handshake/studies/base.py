@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from ase.io import write
 
 from ..errors import RunStopped
@@ -25,9 +27,6 @@ from .output import RunDirectory, atoms_frame, log
 
 #: the study kinds by name
 STUDIES = Registry("study")
-
-#: area of the fully atomistic reference domain over that of the coupled model's atoms
-REFERENCE_AREA_RATIO = 10.0
 
 
 def study_kind(scenario: Scenario) -> str:
@@ -83,6 +82,11 @@ class Study:
     def reference(self, coupled_wall_s: float) -> None:
         """Repeat the study fully atomistically and put the comparison into the summary."""
         raise NotImplementedError
+
+    def reference_radius_A(self) -> float:
+        """Radius of the fully atomistic reference disc, Å: ``[reference] area_ratio`` × the
+        area of the coupled model's atoms."""
+        return float(np.sqrt(self.scenario.reference.area_ratio) * self.model.geometry.cluster_radius_A)
 
     def restore_far_field(self, run_doc: dict) -> None:
         """Apply the far field of a checkpoint's last load step (before its atoms are

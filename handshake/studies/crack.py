@@ -20,7 +20,7 @@ from ..coupling.reference import FullyAtomisticModel
 from ..fracture import QuasiStaticKRamp
 from ..fracture.classification import classify_failure, crack_structure
 from ..fracture.ramp import KStep, RampResult, remaining_values
-from .base import REFERENCE_AREA_RATIO, STUDIES, Study, record_speedup
+from .base import STUDIES, Study, record_speedup
 from .guards import crack_tip_near_handshake
 from .output import log
 from .plots import plot_crack_tip, plot_k_ramp
@@ -103,10 +103,10 @@ class CrackStudy(Study):
             plot_k_ramp(records, result, directory.path / "k_ramp.png", scenario.name)
 
     def reference(self, coupled_wall_s: float) -> None:
-        """The same K ramp, fully atomistic, on a disc of ``REFERENCE_AREA_RATIO`` × the atoms' area."""
+        """The same K ramp, fully atomistic, on a disc of ``[reference] area_ratio`` × the atoms' area."""
         scenario, model, fields, summary, comm = self.scenario, self.model, self.fields, self.summary, self.comm
         crack = scenario.crack
-        radius = float(np.sqrt(REFERENCE_AREA_RATIO) * model.geometry.cluster_radius_A)
+        radius = self.reference_radius_A()
         start = time.perf_counter()
         with FullyAtomisticModel(model, radius_A=radius) as atomistic:
             log(comm, f"fully atomistic reference: {atomistic.n_atoms} atoms within {radius:.0f} Å")

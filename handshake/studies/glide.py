@@ -30,7 +30,7 @@ from ..dislocations.core import CoreStructure
 from ..dislocations.glide import GlideResult
 from ..errors import InputError
 from ..scenario import Scenario
-from .base import REFERENCE_AREA_RATIO, STUDIES, Study, record_speedup
+from .base import STUDIES, Study, record_speedup
 from .output import log
 from .plots import plot_glide
 
@@ -167,10 +167,10 @@ class GlideStudy(Study):
             alloy["local_relaxation"] = local_relaxation(model, fmax_eV_per_A=scenario.coupling.fmax_eV_per_A)
 
     def reference(self, coupled_wall_s: float) -> None:
-        """The same shear ramp, fully atomistic, on a disc of ``REFERENCE_AREA_RATIO`` × the atoms' area."""
+        """The same shear ramp, fully atomistic, on a disc of ``[reference] area_ratio`` × the atoms' area."""
         scenario, model, summary, comm = self.scenario, self.model, self.summary, self.comm
         extra_fields = self.fields[len(scenario.dislocations):]
-        radius = float(np.sqrt(REFERENCE_AREA_RATIO) * model.geometry.cluster_radius_A)
+        radius = self.reference_radius_A()
         start = time.perf_counter()
         with FullyAtomisticModel(model, radius_A=radius) as atomistic:
             log(comm, f"fully atomistic reference: {atomistic.n_atoms} atoms within {radius:.0f} Å")

@@ -43,7 +43,7 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
     """Run the scenario in ``path``; write into ``out`` (default ``out/<stem>``); return the summary.
 
     With ``reference``, the same study is repeated fully atomistically on a disc of
-    ``REFERENCE_AREA_RATIO`` times the area of the coupled model's atoms, the far field
+    ``[reference] area_ratio`` (default 10) times the area of the coupled model's atoms, the far field
     held on a shell around it; its results go to ``summary["reference"]``.
 
     With ``restart`` (an output directory), the run saved in its ``checkpoint.npz``

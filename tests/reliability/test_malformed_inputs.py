@@ -76,6 +76,9 @@ CASES = [
          edits=(("handshake_width_A = 4.0", "handshake_width_A = nan"),)),
     Case("infinite radius", run_(), E + "bad.toml: geometry.outer_radius_A: Input should be a finite number, got inf",
          edits=(("outer_radius_A = 60.0", "outer_radius_A = inf"),)),
+    Case("reference smaller than the coupled atoms", run_("--reference"), E + "bad.toml: reference.area_ratio: "
+         "Input should be greater than 1, got 0.5", edits=(("outer_radius_A = 60.0", "outer_radius_A = 60.0\n"
+                                                            "[reference]\narea_ratio = 0.5"),)),
     Case("radius as a list", run_(), E + "bad.toml: geometry.outer_radius_A: Input should be a valid number, "
          "got [60.0]", edits=(("outer_radius_A = 60.0", "outer_radius_A = [60.0]"),)),
     Case("negative tolerance", run_(), E + "bad.toml: coupling.fmax_eV_per_A: Input should be greater than 0 eV/Å, "
