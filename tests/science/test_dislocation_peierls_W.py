@@ -73,7 +73,7 @@ max_iterations = 20000
 burgers = [0.5, 0.5, 0.5]
 core_A = [-0.2, -0.373]
 [glide]
-shear_stress_MPa = [0.0, 2000.0, 3500.0, 4000.0, 4200.0, 4300.0, 4500.0]
+shear_stress_MPa = [0.0, 3500.0, 4000.0, 4200.0, 4300.0, 4500.0]
 screw = true
 partials = 1
 core_locator = "burgers_circuit"
