@@ -748,6 +748,9 @@ class AtomisticRegion:
         pressure_bar : float
             Target pressure for ``box_relax``, bar.
         """
+        if not 0 < int(max_iterations) < 2**31:
+            raise InputError(f"max_iterations = {max_iterations} does not fit LAMMPS's 32-bit iteration counter",
+                             field="max_iterations")
         if style not in ("cg", "fire", "sd", "hftn"):
             raise InputError(f"unknown minimiser {style!r}; expected cg, fire, sd or hftn", field="style")
         fixed = tuple(fixed)
@@ -760,7 +763,7 @@ class AtomisticRegion:
         self.lmp.commands_list(cmds)
         try:
             self._lammps([f"minimize 0.0 {float(fmax_eV_per_A)!r} {int(max_iterations)} "
-                          f"{10 * int(max_iterations)}"])
+                          f"{min(10 * int(max_iterations), 2**31 - 1)}"])
             iterations = int(self.lmp.extract_global("ntimestep"))
             energy = self.potential_energy_eV()
             fmax = self._max_force(fixed)

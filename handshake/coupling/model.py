@@ -25,6 +25,10 @@ from .methods import RelaxationResult, coupling_method
 from .methods.force import MINIMISERS
 from .plan import plan_model
 
+#: most minimiser iterations of one relaxation: LAMMPS counts iterations and force
+#: evaluations (10 × iterations; 500 × for a fully atomistic reference) in 32-bit integers
+MAX_ITERATIONS = 1_000_000
+
 
 def field_displacements(fields, points_xy: np.ndarray) -> np.ndarray:
     """Sum of the fields' displacements at in-plane points, (n, 3) Å."""
@@ -39,11 +43,12 @@ def field_displacements(fields, points_xy: np.ndarray) -> np.ndarray:
 def check_relaxation_settings(fmax_eV_per_A: float, max_iterations: int) -> None:
     """Raise :class:`ValueError` unless the force tolerance (eV/Å) is finite and > 0 and
     the iteration cap a positive integer."""
-    if not (isinstance(fmax_eV_per_A, (int, float, np.floating)) and np.isfinite(fmax_eV_per_A)
-            and fmax_eV_per_A > 0):
+    if not (isinstance(fmax_eV_per_A, (int, float, np.floating)) and not isinstance(fmax_eV_per_A, bool)
+            and np.isfinite(fmax_eV_per_A) and fmax_eV_per_A > 0):
         raise ValueError(f"fmax_eV_per_A must be a finite force tolerance > 0 eV/Å, got {fmax_eV_per_A!r}")
-    if not (isinstance(max_iterations, (int, np.integer)) and max_iterations > 0):
-        raise ValueError(f"max_iterations must be a positive integer, got {max_iterations!r}")
+    if not (isinstance(max_iterations, (int, np.integer)) and not isinstance(max_iterations, bool)
+            and 0 < max_iterations <= MAX_ITERATIONS):
+        raise ValueError(f"max_iterations must be an integer from 1 to {MAX_ITERATIONS}, got {max_iterations!r}")
 
 
 class CoupledModel:

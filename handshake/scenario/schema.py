@@ -23,6 +23,7 @@ Example (``scenarios/edge_dislocation_Cu.toml``)::
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +31,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..coupling import METHODS
+from ..coupling.model import MAX_ITERATIONS
 from ..dynamics import DYNAMICS_METHODS
 from ..errors import InputError
 from ..toml_input import load_toml
@@ -42,10 +44,35 @@ MAX_K_STEPS = 10000
 MAX_GRADIENT = 0.25
 
 
+def _leaf_types(annotation) -> set:
+    """The plain types an annotation is made of (``list[float] | None`` → float, NoneType)."""
+    args = typing.get_args(annotation)
+    if not args:
+        return {annotation}
+    return set().union(*(_leaf_types(a) for a in args if a is not Ellipsis))
+
+
+def _holds_boolean(value) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_boolean(v) for v in value)
+    return False
+
+
 class _Strict(BaseModel):
-    """Unknown keys, NaN and infinity are errors."""
+    """Unknown keys, NaN and infinity are errors, and so are booleans where numbers are
+    expected (pydantic would read ``true`` as 1)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value, info):
+        leaves = _leaf_types(cls.model_fields[info.field_name].annotation)
+        if bool not in leaves and leaves & {int, float} and _holds_boolean(value):
+            raise ValueError(f"expected a number, not a boolean: got {str(value).lower()}")
+        return value
 
 
 class MaterialSection(_Strict):
@@ -97,8 +124,8 @@ class CouplingSection(_Strict):
         None, description="relaxation of the force method: LAMMPS's own FIRE (default), or FIRE preconditioned by "
                           "the atoms' Exp matrix and the condensed continuum (fewer force evaluations)")
     fmax_eV_per_A: float = Field(1e-4, gt=0, description="force tolerance on every atom and node, eV/Å")
-    max_iterations: int = Field(20000, gt=0, description="most minimiser iterations (force evaluations) per load "
-                                                         "step")
+    max_iterations: int = Field(20000, gt=0, le=MAX_ITERATIONS,
+                                description="most minimiser iterations (force evaluations) per load step")
 
 
 class DislocationSection(_Strict):

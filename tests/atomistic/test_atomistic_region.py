@@ -140,3 +140,37 @@ def test_observer_exception_stops_lammps_and_is_raised(action):
         assert len(calls) < 10  # stopped at the step (or line search) that failed
         region.detach_all()
         region.run(2)  # the region stays usable
+
+
+def test_iteration_counts_beyond_lammps_32_bit_counter():
+    """LAMMPS counts minimiser iterations and force evaluations in 32-bit integers: a cap
+    that does not fit is refused, and one whose evaluation cap (10 ×) would not is clipped
+    (it used to crash LAMMPS with a segmentation fault)."""
+    with AtomisticRegion(rattled_cu((2, 2, 2)), "Cu_mishin1") as region:
+        with pytest.raises(InputError, match="32-bit"):
+            region.minimize(1e-6, max_iterations=2**31)
+        assert region.minimize(1e-6, style="fire", max_iterations=300_000_000).converged
+
+
+def test_a_stopped_run_leaves_later_runs_whole():
+    """Runs stopped early (an observer's stop, the force guard) end through LAMMPS's soft
+    stop; it must not carry over: the next run does all its steps."""
+    steps = []
+
+    def stop_at_third(step):
+        steps.append(step.step)
+        if step.step == 3:
+            step.stop()
+
+    with AtomisticRegion(rattled_cu((2, 2, 2)), "Cu_mishin1") as region:
+        region.attach(stop_at_third)
+        assert region.iterate(100) == 3
+        region.detach_all()
+        region.watch_forces(1e-3)                  # below the rattled crystal's forces
+        region.run(50)
+        assert int(region.lmp.extract_global("ntimestep")) == 0     # stopped at the set-up evaluation
+        region.watch_forces(100.0)
+        counted = []
+        region.attach(lambda step: counted.append(step.step))
+        region.run(20)
+        assert counted == list(range(21))          # set-up and 20 steps

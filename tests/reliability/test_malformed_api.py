@@ -59,7 +59,10 @@ def crack_model():
 @pytest.mark.parametrize("call, message", [
     (lambda m: m.relax(fmax_eV_per_A=-1e-4), "fmax_eV_per_A must be a finite force tolerance > 0 eV/Å, got -0.0001"),
     (lambda m: m.relax(fmax_eV_per_A=math.nan), "fmax_eV_per_A must be a finite force tolerance > 0 eV/Å, got nan"),
-    (lambda m: m.relax(max_iterations=0), "max_iterations must be a positive integer, got 0"),
+    (lambda m: m.relax(max_iterations=0), "max_iterations must be an integer from 1 to 1000000, got 0"),
+    (lambda m: m.relax(max_iterations=214748365), "max_iterations must be an integer from 1 to 1000000, got 214748365"),
+    (lambda m: m.relax(max_iterations=True), "max_iterations must be an integer from 1 to 1000000, got True"),
+    (lambda m: m.relax(fmax_eV_per_A=True), "fmax_eV_per_A must be a finite force tolerance > 0 eV/Å, got True"),
     (lambda m: m.k_field(math.inf), "K_I_MPa_sqrt_m must be a finite number, got inf"),
     (lambda m: m.homogeneous_strain([[0.01, 0], [0, 0]]), "expected a finite 3×3 displacement gradient"),
     (lambda m: QuasiStaticKRamp(m, threshold=0.9), "threshold must be a bond stretch ratio > 1, got 0.9"),

@@ -79,6 +79,13 @@ CASES = [
     Case("reference smaller than the coupled atoms", run_("--reference"), E + "bad.toml: reference.area_ratio: "
          "Input should be greater than 1, got 0.5", edits=(("outer_radius_A = 60.0", "outer_radius_A = 60.0\n"
                                                             "[reference]\narea_ratio = 0.5"),)),
+    Case("boolean for a number", run_(), E + "bad.toml: coupling.fmax_eV_per_A: expected a number, not a boolean: "
+         "got true", edits=(("fmax_eV_per_A = 1e-4", "fmax_eV_per_A = true"),)),
+    Case("boolean in a list of numbers", run_(), E + "bad.toml: dislocations[0].burgers: expected a number, not a "
+         "boolean: got [0.5, false, 0.0]", edits=(("burgers = [0.5, -0.5, 0.0]", "burgers = [0.5, false, 0.0]"),)),
+    Case("iterations beyond LAMMPS's 32-bit counter", run_("--set", "coupling.max_iterations=214748365"),
+         E + "bad.toml: coupling.max_iterations: Input should be less than or equal to 1000000, got 214748365 "
+         "(value from --set)"),
     Case("radius as a list", run_(), E + "bad.toml: geometry.outer_radius_A: Input should be a valid number, "
          "got [60.0]", edits=(("outer_radius_A = 60.0", "outer_radius_A = [60.0]"),)),
     Case("negative tolerance", run_(), E + "bad.toml: coupling.fmax_eV_per_A: Input should be greater than 0 eV/Å, "
