@@ -53,11 +53,7 @@ def _leaf_types(annotation) -> set:
 
 
 def _holds_boolean(value) -> bool:
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_holds_boolean(v) for v in value)
-    return False
+    return isinstance(value, bool) or (isinstance(value, (list, tuple)) and any(map(_holds_boolean, value)))
 
 
 class _Strict(BaseModel):
