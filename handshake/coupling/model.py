@@ -42,7 +42,7 @@ def field_displacements(fields, points_xy: np.ndarray) -> np.ndarray:
 
 def check_relaxation_settings(fmax_eV_per_A: float, max_iterations: int) -> None:
     """Raise :class:`ValueError` unless the force tolerance (eV/Å) is finite and > 0 and
-    the iteration cap a positive integer."""
+    the iteration cap an integer from 1 to :data:`MAX_ITERATIONS` (booleans are neither)."""
     if not (isinstance(fmax_eV_per_A, (int, float, np.floating)) and not isinstance(fmax_eV_per_A, bool)
             and np.isfinite(fmax_eV_per_A) and fmax_eV_per_A > 0):
         raise ValueError(f"fmax_eV_per_A must be a finite force tolerance > 0 eV/Å, got {fmax_eV_per_A!r}")

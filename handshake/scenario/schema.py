@@ -23,9 +23,8 @@ Example (``scenarios/edge_dislocation_Cu.toml``)::
 
 from __future__ import annotations
 
-import typing
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -46,7 +45,7 @@ MAX_GRADIENT = 0.25
 
 def _leaf_types(annotation) -> set:
     """The plain types an annotation is made of (``list[float] | None`` → float, NoneType)."""
-    args = typing.get_args(annotation)
+    args = get_args(annotation)
     if not args:
         return {annotation}
     return set().union(*(_leaf_types(a) for a in args if a is not Ellipsis))
