@@ -68,11 +68,15 @@ def read_toml(path: str | Path, what: str) -> dict:
     Raises
     ------
     InputError
-        Missing, unreadable, not UTF-8, or not valid TOML; names ``path``.
+        Missing, unreadable, not a regular file, not UTF-8, or not valid TOML; names
+        ``path``. A UTF-8 byte-order mark is accepted and dropped.
     """
     path = Path(path)
+    if path.exists() and not (path.is_file() or path.is_dir()):  # a FIFO would block the read forever
+        raise InputError(f"not a regular file (a pipe, socket or device), expected a {what} (TOML)",
+                         source=str(path))
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")  # editors may write a byte-order mark
     except FileNotFoundError:
         raise InputError(f"no such {what}", source=str(path)) from None
     except IsADirectoryError:

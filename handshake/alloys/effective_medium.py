@@ -159,6 +159,20 @@ def medium_cache_path(potential, lattice: str, composition: dict, repeat: int, s
     return cache_dir() / "alloys" / f"{potential.name}-{lattice}-{digest}.json"
 
 
+def _read_medium(path: Path) -> EffectiveMedium | None:
+    """The cached medium in ``path``, or None if it cannot be read or is not a valid entry
+    (truncated, edited, of another layout): such entries are recomputed and overwritten."""
+    try:
+        data = json.loads(path.read_text())
+        data.pop("compute_time_s", None)
+        data["supercells"] = [SupercellProperties(**s) for s in data["supercells"]]
+        medium = EffectiveMedium(**data)
+        values = [medium.mean(k) for k in ("a0_A", "C11_GPa", "C12_GPa", "C44_GPa")]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return medium if data["supercells"] and np.all(np.isfinite(values)) else None
+
+
 def effective_medium(potential, composition: dict, lattice: str | None = None, n_supercells: int = 5,
                      repeat: int = 4, first_seed: int = 1000, comm=None, use_cache: bool = True) -> EffectiveMedium:
     """The effective medium of a random alloy, from ``n_supercells`` random supercells of
@@ -172,15 +186,10 @@ def effective_medium(potential, composition: dict, lattice: str | None = None, n
     path = medium_cache_path(pot, lattice, composition, repeat, seeds)
     cached = None
     if use_cache and comm.rank == 0 and path.is_file():
-        try:
-            cached = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            cached = None
+        cached = _read_medium(path)
     cached = comm.bcast(cached, root=0)
     if cached is not None:
-        cached.pop("compute_time_s", None)
-        cached["supercells"] = [SupercellProperties(**s) for s in cached["supercells"]]
-        return EffectiveMedium(**cached)
+        return cached
     start = time.perf_counter()
     # Vegard's law from the pure elements' zero-pressure lattice parameters for the
     # starting guess; the cutoff of the longest-ranged species

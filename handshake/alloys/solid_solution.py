@@ -26,7 +26,14 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 
 
 def normalised_composition(composition: dict, elements, source: str = "alloy") -> dict:
-    """Atomic fractions summing to one, every element known to the potential."""
+    """The atomic fractions, every element known to the potential, checked to sum to one.
+
+    Raises
+    ------
+    InputError
+        An element the potential lacks, a negative fraction, or fractions whose sum is
+        not 1 within 1e-6 (the last rounding is removed by normalising).
+    """
     unknown = sorted(set(composition) - set(elements))
     if unknown:
         raise InputError(f"the potential has no parameters for {', '.join(unknown)} (it has {', '.join(elements)})",
@@ -35,6 +42,10 @@ def normalised_composition(composition: dict, elements, source: str = "alloy") -
     if np.any(values < 0) or values.sum() <= 0:
         raise InputError("fractions must be non-negative and not all zero", source=source,
                          field="alloy.composition")
+    if abs(values.sum() - 1.0) > 1e-6:
+        raise InputError(f"atomic fractions must sum to 1, got {values.sum():.6g} "
+                         f"({', '.join(f'{k} = {v:g}' for k, v in composition.items())})",
+                         source=source, field="alloy.composition")
     return {k: float(v) / float(values.sum()) for k, v in composition.items()}
 
 

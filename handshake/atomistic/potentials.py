@@ -49,8 +49,19 @@ def lammps_potentials_dir() -> Path:
 
 
 def registry_dirs() -> list[Path]:
-    """Folders searched for ``NAME.toml``: ``$HANDSHAKE_POTENTIALS_PATH`` then the shipped registry."""
+    """Folders searched for ``NAME.toml``: ``$HANDSHAKE_POTENTIALS_PATH`` then the shipped registry.
+
+    Raises
+    ------
+    InputError
+        An entry of ``HANDSHAKE_POTENTIALS_PATH`` that is not a folder (a file, or nothing).
+    """
     extra = [Path(p) for p in os.environ.get("HANDSHAKE_POTENTIALS_PATH", "").split(os.pathsep) if p]
+    for folder in extra:
+        if not folder.is_dir():
+            what = "a file" if folder.exists() else "not there"
+            raise InputError(f"{str(folder)!r} is {what}, expected folders of potential TOML entries separated "
+                             f"by {os.pathsep!r}", source="environment", field="HANDSHAKE_POTENTIALS_PATH")
     return [*extra, REGISTRY_DIR]
 
 

@@ -15,9 +15,11 @@ and exits with the code listed in :mod:`handshake.studies.guards` (3 to 8).
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
 from ..errors import InputError, RunStopped
+from ..progress import configure_logging
 from .parser import build_parser
 
 __all__ = ["build_parser", "main"]
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv
     try:
         args = build_parser().parse_args(argv)
+        configure_logging(logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO)
         module, function = args.command
         return getattr(importlib.import_module(f"{__name__}.{module}"), function)(args)
     except InputError as exc:

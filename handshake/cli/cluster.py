@@ -59,9 +59,6 @@ def cmd_estimate(args) -> int:
     """Atoms, mesh, memory and wall time of a scenario before it runs."""
     if args.iterations is None:
         args.iterations = ITERATIONS_PER_LOAD_STEP
-    for option, value in (("--ranks", args.ranks), ("--iterations", args.iterations)):
-        if value < 1:
-            raise InputError(f"{value} is not a positive number", source="command line", field=option)
     estimate = estimate_resources(args.scenario, args.set, ranks=args.ranks, iterations=args.iterations)
     if MPI.COMM_WORLD.rank != 0:
         return 0

@@ -9,6 +9,7 @@ imports that module when the command runs.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 
 from ..errors import InputError
 
@@ -20,11 +21,53 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(message, source="command line")
 
 
+def _version() -> str:
+    """The installed package's version (from its metadata: no import of the physics)."""
+    try:
+        return importlib.metadata.version("handshake")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def _count(text: str) -> int:
+    """A whole number ≥ 1 (ranks, seeds, nodes, iterations, ...)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    """A random seed: a whole number ≥ 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number ≥ 0, got {value}")
+    return value
+
+
+def _directory(text: str) -> str:
+    """An output directory: a path that is not empty (``--out ''`` would mean the working directory)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path; give a directory (use --out . for the working directory)")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command; each sets ``command = (module, function)`` of its implementation."""
     parser = _Parser(prog="handshake", description="Concurrent atomistic-continuum coupling: LAMMPS atoms around "
                                                           "a defect, finite elements for the far field.")
+    parser.add_argument("--version", action="version", version=f"handshake {_version()}")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true",
+                          help="print only warnings and errors on standard error (results still on standard output)")
+    loudness.add_argument("-v", "--verbose", action="store_true", help="print set-up details too")
     # --debug is accepted after the command too (handshake run x.toml --debug)
     debug = _Parser(add_help=False)
     debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -67,12 +110,14 @@ def add_run(commands) -> None:
     run.add_argument("scenario", nargs="?", help="scenario TOML file (not with --restart)")
     run.add_argument("--restart", metavar="DIR",
                      help="continue the run whose output directory (with checkpoint.npz) is DIR; --set still applies")
-    run.add_argument("--out", help="output directory (default: out/<scenario name>, -2, -3, ... if taken)")
+    run.add_argument("--out", type=_directory, help="output directory (default: out/<scenario name>, -2, -3, ... if taken)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="override a scenario value, e.g. --set geometry.atomistic_radius_A=40")
     run.add_argument("--overwrite", action="store_true", help="write into a non-empty output directory")
     run.add_argument("--reference", action="store_true",
                      help="repeat the study fully atomistically on a domain 10× larger in area and compare")
+    run.add_argument("--lammps-log", action="store_true", help="write LAMMPS's own log to log.lammps in the "
+                                                                   "output directory")
     run.set_defaults(command=("runs", "cmd_run"))
 
 
@@ -80,10 +125,10 @@ def add_sweep(commands) -> None:
     """The ``sweep`` command."""
     sweep = commands.add_parser("sweep", help="a random-alloy scenario over many seeds: CRSS statistics")
     sweep.add_argument("scenario", help="scenario TOML file with [alloy] and [glide] sections")
-    sweep.add_argument("--seeds", type=int, required=True, help="number of realisations")
-    sweep.add_argument("--first-seed", type=int, default=1, help="seed of the first realisation (default 1)")
-    sweep.add_argument("--jobs", type=int, default=2, help="realisations run at the same time (default 2)")
-    sweep.add_argument("--out", help="output directory (default: out/<scenario name>-sweep)")
+    sweep.add_argument("--seeds", type=_count, required=True, help="number of realisations")
+    sweep.add_argument("--first-seed", type=_seed, default=1, help="seed of the first realisation (default 1)")
+    sweep.add_argument("--jobs", type=_count, default=2, help="realisations run at the same time (default 2)")
+    sweep.add_argument("--out", type=_directory, help="output directory (default: out/<scenario name>-sweep)")
     sweep.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a scenario value")
     sweep.add_argument("--reference", action="store_true", help="each realisation also fully atomistic")
     sweep.set_defaults(command=("runs", "cmd_sweep"))
@@ -113,8 +158,8 @@ def add_submit(commands) -> None:
     submit = commands.add_parser("submit", help="write (and submit) a Slurm/PBS job array running a scenario or a sweep")
     submit.add_argument("scenario", help="scenario TOML file")
     submit.add_argument("--scheduler", required=True, choices=["slurm", "pbs"], help="batch system")
-    submit.add_argument("--nodes", type=int, default=1, help="nodes per case (default 1)")
-    submit.add_argument("--ntasks", type=int, default=1, help="MPI ranks per case (default 1)")
+    submit.add_argument("--nodes", type=_count, default=1, help="nodes per case (default 1)")
+    submit.add_argument("--ntasks", type=_count, default=1, help="MPI ranks per case (default 1)")
     submit.add_argument("--time", default="01:00:00", help="wall-time limit per case: MINUTES, HH:MM:SS or "
                                                            "D-HH:MM:SS (default 01:00:00)")
     submit.add_argument("--partition", help="Slurm partition or PBS queue")
@@ -127,7 +172,7 @@ def add_submit(commands) -> None:
                                                                  "(default alloy.seed)")
     submit.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="override a scenario value in every case")
-    submit.add_argument("--out", help="sweep directory (default out/<scenario name>-sweep)")
+    submit.add_argument("--out", type=_directory, help="sweep directory (default out/<scenario name>-sweep)")
     submit.add_argument("--dry-run", action="store_true", help="write and print the job script, submit nothing")
     submit.set_defaults(command=("cluster", "cmd_submit"))
 
@@ -147,8 +192,8 @@ def add_estimate(commands) -> None:
     estimate.add_argument("scenario", help="scenario TOML file")
     estimate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                           help="override a scenario value")
-    estimate.add_argument("--ranks", type=int, default=1, help="MPI ranks the run will use (default 1)")
-    estimate.add_argument("--iterations", type=int,
+    estimate.add_argument("--ranks", type=_count, default=1, help="MPI ranks the run will use (default 1)")
+    estimate.add_argument("--iterations", type=_count,
                           help="minimiser iterations per load step (default 408, from benchmarks/statics.py)")
     estimate.add_argument("--json", action="store_true", help="print JSON")
     estimate.set_defaults(command=("cluster", "cmd_estimate"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 from ..errors import InputError
-from ..hpc.seed_sweep import run_sweep
+from ..hpc.seed_sweep import EXIT_REALISATIONS_FAILED, run_sweep
 from ..studies import run_scenario
 
 
@@ -20,7 +20,8 @@ def cmd_run(args) -> int:
     if args.restart is not None and (args.out or args.overwrite):
         raise InputError("--restart writes into DIR; --out and --overwrite do not apply", source="command line",
                          field="--restart")
-    summary = run_scenario(args.scenario, args.out, args.set, args.overwrite, args.reference, restart=args.restart)
+    summary = run_scenario(args.scenario, args.out, args.set, args.overwrite, args.reference, restart=args.restart,
+                           lammps_log=args.lammps_log)
     if MPI.COMM_WORLD.rank == 0:
         results = {k: v for k, v in summary.get("results", {}).items() if k != "steps"}
         shown = {"scenario": summary["scenario"], **results, "wall_time_s": round(summary["wall_time_s"], 1)}
@@ -31,11 +32,12 @@ def cmd_run(args) -> int:
 
 
 def cmd_sweep(args) -> int:
-    """Run a random-alloy scenario over many seeds here; print the CRSS statistics."""
-    if args.seeds < 1 or args.jobs < 1:
-        raise InputError("--seeds and --jobs must be at least 1", source="command line")
+    """Run a random-alloy scenario over many seeds here; print the CRSS statistics.
+
+    Exits with :data:`~handshake.hpc.seed_sweep.EXIT_REALISATIONS_FAILED` if any
+    realisation failed (they are listed in the sweep's ``summary.json`` and table)."""
     out = args.out or Path("out") / f"{Path(args.scenario).stem}-sweep"
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     summary = run_sweep(args.scenario, seeds, out, jobs=args.jobs, reference=args.reference, overrides=args.set)
     print(json.dumps({k: v for k, v in summary.items() if k != "realisations"}, indent=1))
-    return 0
+    return EXIT_REALISATIONS_FAILED if summary["failed"] else 0

@@ -34,6 +34,9 @@ from ..errors import InputError
 
 FREE, HANDSHAKE, PAD = 0, 1, 2
 
+#: region label, in output files, of points beyond the atoms (the continuum alone)
+CONTINUUM_ONLY = 3
+
 #: largest model accepted: beyond these a quasi-2D slab no longer fits in memory
 #: (2D direct LU: 5·10⁵ nodes took 3.4 GB here, README "Benchmarks")
 MAX_ATOMS = 10_000_000
@@ -229,6 +232,19 @@ def build_cluster(crystal: Crystal, geometry: CoupledGeometry) -> tuple[Atoms, n
     region[r >= geometry.core_radius_A] = HANDSHAKE
     region[r >= geometry.atomistic_radius_A] = PAD
     return atoms, region, centre
+
+
+def region_labels(geometry: CoupledGeometry, centre, xy) -> np.ndarray:
+    """The region of points (x, y) (Å) by their distance from ``centre``, as the atoms'
+    are set by :func:`build_cluster`: :data:`FREE` (atomistic core), :data:`HANDSHAKE`,
+    :data:`PAD`, and :data:`CONTINUUM_ONLY` beyond the atoms; one numbering for the
+    atoms and the finite-element nodes and cells of the output files."""
+    r = np.linalg.norm(np.asarray(xy, dtype=float)[:, :2] - np.asarray(centre, dtype=float)[:2], axis=1)
+    labels = np.full(len(r), FREE, dtype=np.int32)
+    labels[r >= geometry.core_radius_A] = HANDSHAKE
+    labels[r >= geometry.atomistic_radius_A] = PAD
+    labels[r >= geometry.cluster_radius_A] = CONTINUUM_ONLY
+    return labels
 
 
 def site_spacing(sites_xy: np.ndarray) -> float:

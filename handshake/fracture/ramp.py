@@ -147,6 +147,13 @@ class QuasiStaticKRamp:
                      bool(result.converged), int(result.iterations), energy, time.perf_counter() - start,
                      self.neighbourhood.switched(u, tip))
 
+    def resume(self) -> None:
+        """Take the model's current state as that of the last completed step (a restart
+        from a checkpoint): the tip's neighbourhood is read from it, so that the next step
+        counts the bonds switched since then as an uninterrupted ramp does (collective)."""
+        u = self.model.displacements()
+        self.neighbourhood.switched(u, self.tip.position(u))
+
     def run(self, loading, unloading=(), callback=None, completed=(), check=None, before_step=None) -> RampResult:
         """Step K through ``loading`` then ``unloading`` (each in the order given).
 

@@ -37,7 +37,7 @@ import resource
 import tempfile
 import time
 import tracemalloc
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import ase.io  # noqa: F401  (loaded by a run: counted in the baseline memory)
@@ -54,7 +54,14 @@ from ..atomistic import AtomisticRegion
 from ..atomistic.crystal import ATOMS_PER_CUBIC_CELL, cubic_cell
 from ..continuum import Disc, graded_mesh_2d
 from ..coupling.geometry import FREE, HANDSHAKE, PAD, build_cluster
+from ..errors import InputError
 from ..scenario import check_scenario, load_scenario
+
+#: fewest atoms per rank at which the estimate's ideal division of the atoms' cost among
+#: ranks is taken as meaningful (a rule of thumb, not a measurement: below it LAMMPS's
+#: communication of ghost atoms rivals the force work, and every rank repeats the
+#: continuum solve and the Python exchange); the estimate then says its times are lower bounds
+MIN_ATOMS_PER_RANK = 500
 
 #: peak resident memory per continuum node (mesh, stiffness, LU factors), bytes:
 #: (3.42 − 0.73) GB / (496 679 − 102 267) nodes, benchmarks/continuum.py
@@ -200,6 +207,7 @@ class ResourceEstimate:
     seconds_per_1000_md_steps: float
     iterations_per_load_step: int
     md_steps: int = 0
+    notes: list = field(default_factory=list)  #: warnings about the estimate's validity
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -222,7 +230,8 @@ class ResourceEstimate:
             "(--iterations; a run's summary.json has the real count per step)",
             f"whole run      {self.seconds_total:.3g} s for {self.load_steps} load step(s)"
             + (f" and {self.md_steps} MD steps" if self.md_steps else ""),
-            f"MD             {self.seconds_per_1000_md_steps:.3g} s per 1000 steps"]
+            f"MD             {self.seconds_per_1000_md_steps:.3g} s per 1000 steps",
+            *(f"note           {note}" for note in self.notes)]
 
 
 def estimate_resources(path, overrides: list[str] | None = None, ranks: int = 1,
@@ -237,6 +246,10 @@ def estimate_resources(path, overrides: list[str] | None = None, ranks: int = 1,
     scenario = load_scenario(path, overrides)
     baseline = comm.allreduce(_libraries_resident_bytes(), op=MPI.MAX)
     size, props = model_size(scenario, str(path), comm)
+    if ranks > size.atoms:
+        raise InputError(f"{ranks} ranks for {size.atoms} atoms: most ranks would hold no atoms (at most "
+                         f"{max(1, size.atoms // MIN_ATOMS_PER_RANK)} for {MIN_ATOMS_PER_RANK} atoms per rank)",
+                         source="command line", field="--ranks")
     calibration = measure_potential_cost(scenario.material.potential, props.element, props.lattice, props.a0_A,
                                          comm)
     # one rank's share of the atoms on ``ranks`` ranks, from a cost measured on ``comm.size``
@@ -251,6 +264,13 @@ def estimate_resources(path, overrides: list[str] | None = None, ranks: int = 1,
     per_step = iterations * per_evaluation
     md_steps = scenario.dynamics.steps if scenario.dynamics is not None else 0
     per_1000_md = 1000 * size.atoms * atom_step_s
+    notes = []
+    if size.atoms / ranks < MIN_ATOMS_PER_RANK:
+        notes.append(f"{size.atoms / ranks:.0f} atoms per rank: below ~{MIN_ATOMS_PER_RANK} LAMMPS's cost no longer "
+                     "divides among ranks and every rank repeats the continuum and Python; the times are lower "
+                     f"bounds, the memory grows with ranks; at most {max(1, size.atoms // MIN_ATOMS_PER_RANK)} "
+                     "rank(s) make sense")
     return ResourceEstimate(scenario.name, scenario.material.potential, size, calibration, ranks, load_steps,
                             baseline, per_rank, ranks * per_rank, per_evaluation, per_step,
-                            load_steps * per_step + md_steps / 1000 * per_1000_md, per_1000_md, iterations, md_steps)
+                            load_steps * per_step + md_steps / 1000 * per_1000_md, per_1000_md, iterations, md_steps,
+                            notes)

@@ -3,13 +3,17 @@ and the statistics of the critical resolved shear stress (CRSS).
 
 Each realisation is a separate ``handshake run --set alloy.seed=K`` process (its own
 LAMMPS, its own output directory ``seed-K``), ``jobs`` of them at a time; a failed
-realisation is reported and left out, never silently averaged. The collect step reads
+realisation is reported and left out of the statistics, never silently averaged: it is
+listed with its exit code in ``summary.json`` (``failed``) and in ``realisations.csv``,
+and the command exits with :data:`EXIT_REALISATIONS_FAILED`. The collect step reads
 their ``summary.json`` files and writes ``summary.json`` (mean, standard deviation, 95 %
-confidence interval of the mean from Student's t) and ``crss_histogram.png``.
+confidence interval of the mean from Student's t), ``realisations.csv`` (one row per
+seed) and ``crss_histogram.png``.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -22,6 +26,10 @@ from scipy import stats
 from ..errors import InputError
 from ..scenario import load_scenario
 from ..studies.plots import plot_histogram
+
+#: exit code of ``handshake sweep`` when at least one realisation failed (the others'
+#: statistics are still written)
+EXIT_REALISATIONS_FAILED = 9
 
 
 def sample_statistics(values) -> dict:
@@ -73,11 +81,29 @@ def run_sweep(scenario_path, seeds: list[int], out, jobs: int = 2, reference: bo
                       flush=True)
     summary = collect(out, seeds, scenario.name)
     summary["failed"] = {str(k): v for k, v in failed.items()}
+    write_table(out / "realisations.csv", seeds, summary["realisations"], failed)
     summary["wall_time_s"] = time.perf_counter() - start
     summary["jobs"] = jobs
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     print(comparison_line(summary), file=sys.stderr, flush=True)
     return summary
+
+
+def write_table(path: Path, seeds, rows: list[dict], failed: dict) -> None:
+    """``realisations.csv``: one row per seed, completed or failed (with the reason), stresses in MPa."""
+    by_seed = {r["seed"]: r for r in rows}
+    columns = ["seed", "status", "crss_MPa", "stacking_fault_width_A", "reference_crss_MPa", "reason"]
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, restval="")
+        writer.writeheader()
+        for seed in seeds:
+            if seed in failed:
+                writer.writerow({"seed": seed, "status": "failed", "reason": failed[seed]})
+            elif seed in by_seed:
+                row = {k: ("" if v is None else v) for k, v in by_seed[seed].items()}
+                writer.writerow({**row, "status": "completed"})
+            else:
+                writer.writerow({"seed": seed, "status": "no summary", "reason": "no completed summary.json"})
 
 
 def comparison_line(summary: dict) -> str:

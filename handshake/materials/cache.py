@@ -48,6 +48,17 @@ def write_json_atomically(path: Path, data: dict) -> None:
         raise
 
 
+def _read_entry(path: Path) -> dict | None:
+    """The cache entry in ``path``, or None if it cannot be read or is not a valid entry
+    (truncated, edited, of another layout): such entries are recomputed and overwritten."""
+    try:
+        data = json.loads(path.read_text())
+        MaterialProperties.from_dict(data)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError, ValueError):
+        return None
+    return data
+
+
 def material_properties(potential, element: str | None = None, lattice: str | None = None,
                         comm=None, use_cache: bool = True) -> MaterialProperties:
     """Material properties of ``element`` in ``lattice`` with ``potential``, cached on disk.
@@ -75,10 +86,7 @@ def material_properties(potential, element: str | None = None, lattice: str | No
     path = cache_path(pot, element, lattice)
     cached = None
     if use_cache and comm.rank == 0 and path.is_file():
-        try:
-            cached = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            cached = None  # unreadable entries are recomputed and overwritten
+        cached = _read_entry(path)
     cached = comm.bcast(cached, root=0)
     if cached is not None:
         return MaterialProperties.from_dict(cached)

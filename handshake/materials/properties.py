@@ -86,7 +86,24 @@ class MaterialProperties:
 
     @classmethod
     def from_dict(cls, data: dict) -> "MaterialProperties":
-        return cls(**data)
+        """The properties in ``data`` (as written by :meth:`to_dict`).
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``data`` is not a table of these fields, or a property is not a finite number
+            (6×6 matrices for the ``C`` fields).
+        """
+        props = cls(**data)
+        numbers = [getattr(props, f) for f in ("a0_A", "cohesive_energy_eV", "atomic_volume_A3", "cutoff_A",
+                                                "C11_GPa", "C12_GPa", "C44_GPa", "gamma_100_J_per_m2",
+                                                "gamma_110_J_per_m2", "gamma_111_J_per_m2")]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in numbers):
+            raise ValueError("a material property is not a finite number")
+        for matrix in (props.C_GPa, props.C_unrelaxed_GPa):
+            if np.shape(matrix) != (6, 6) or not np.all(np.isfinite(np.asarray(matrix, float))):
+                raise ValueError("an elastic matrix is not 6×6 finite numbers")
+        return props
 
     @property
     def C_voigt_GPa(self) -> np.ndarray:

@@ -23,7 +23,6 @@ Example (``scenarios/edge_dislocation_Cu.toml``)::
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
@@ -33,7 +32,6 @@ from ..coupling import METHODS
 from ..coupling.model import MAX_ITERATIONS
 from ..dynamics import DYNAMICS_METHODS
 from ..errors import InputError
-from ..toml_input import load_toml
 
 #: most K values one ramp may have (a step of 1e-9 would otherwise build a list of 1e9)
 MAX_K_STEPS = 10000
@@ -358,6 +356,9 @@ class RunSection(_Strict):
         "stop", description="'continue' only flags a crack tip or defect near the handshake zone, and the "
                             "elements it inverts there (results then unreliable)")
     stop_when_unconverged: bool = Field(True, description="stop when a load step misses fmax_eV_per_A")
+    frame_interval: int = Field(10, ge=1, description="write atoms and continuum frames every this many load steps; "
+                                                      "the first and last steps, and steps where the crack tip "
+                                                      "moved or the core glided, always (1: every step)")
 
 
 def dynamics_methods() -> tuple[str, ...]:
@@ -484,13 +485,3 @@ class Scenario(_Strict):
                 raise InputError("K_I_MPa_sqrt_m is for a crack", field="dynamics.K_I_MPa_sqrt_m")
         return self
 
-
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read and validate a scenario file, with optional ``KEY=VALUE`` overrides.
-
-    Raises
-    ------
-    InputError
-        One line naming the file, the key and the problem.
-    """
-    return load_toml(path, Scenario, "scenario file", overrides)

@@ -14,16 +14,24 @@ from __future__ import annotations
 import time
 
 import numpy as np
-
 from ase.io import write
 
 from ..errors import RunStopped
+from ..progress import ProgressBar, log
 from ..registry import Registry
 from ..scenario import Scenario
 from .dynamics import ScenarioDynamics
-from .guards import (EXIT_INTERRUPTED, EXIT_NUMERICAL, Fault, displacement_gradients, inverted_elements, lost_atoms,
-                     numerical_fault, unconverged)
-from .output import RunDirectory, atoms_frame, log
+from .guards import (
+    EXIT_INTERRUPTED,
+    EXIT_NUMERICAL,
+    Fault,
+    displacement_gradients,
+    inverted_elements,
+    lost_atoms,
+    numerical_fault,
+    unconverged,
+)
+from .output import RunDirectory, atoms_frame
 
 #: the study kinds by name
 STUDIES = Registry("study")
@@ -55,7 +63,9 @@ class Study:
         Results and provenance so far, written as ``summary.json``.
     directory : RunDirectory
     write_frame : callable
-        ``write_frame(index, info)``: one frame of atoms and continuum (collective).
+        ``write_frame(index, info, time, always=False)``: the frames of atoms and continuum
+        of load step ``index`` at pvd ``time`` (:meth:`frame_time`), written on the
+        ``[run] frame_interval`` or if ``always`` (collective).
     checkpoints : RunCheckpoints
     signals : StopSignals
     comm : mpi4py.MPI.Comm
@@ -97,6 +107,12 @@ class Study:
         else:
             self.model.apply(*self.fields)
 
+    def frame_time(self, index: int, load: float) -> float:
+        """The pvd time of the frame of load step ``index`` under ``load``: the load itself
+        (K in MPa·m^½ along the load path, τ in MPa), or, when MD follows, ``index`` minus
+        the number of load steps (negative: the MD frames' times are in ps from 0)."""
+        return float(index - self.total) if self.scenario.dynamics is not None else float(load)
+
     def write_summary(self) -> None:
         """Rewrite ``summary.json`` with the wall time so far."""
         self.summary["wall_time_s"] = time.perf_counter() - self.start
@@ -110,6 +126,19 @@ class Study:
         self.on_step = on_step
         self.settings = scenario.run
         self.total = 1
+        self.bar = None
+
+    def show_progress(self, done: int) -> None:
+        """The progress bar at ``done`` of :attr:`total` load steps (made on the first call)."""
+        if self.bar is None:
+            self.bar = ProgressBar(self.comm, self.total, done)
+        self.bar.reach(done)
+
+    def close_progress(self) -> None:
+        """Take the progress bar off the terminal (the end of the statics, or of the run)."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
     # ------------------------------------------------------------------ stopping
     def stop(self, fault, load_step: int, details: dict | None = None) -> None:

@@ -20,9 +20,9 @@ from ..coupling.reference import FullyAtomisticModel
 from ..fracture import QuasiStaticKRamp
 from ..fracture.classification import classify_failure, crack_structure
 from ..fracture.ramp import KStep, RampResult, remaining_values
+from ..progress import log
 from .base import STUDIES, Study, record_speedup
 from .guards import crack_tip_near_handshake
-from .output import log
 from .plots import plot_crack_tip, plot_k_ramp
 
 
@@ -41,6 +41,7 @@ class CrackStudy(Study):
         model.atomistic.watch_forces(self.settings.force_limit_eV_per_A)
         loading = crack.loading_values()
         unloading = crack.unloading_values()
+        K_top = max(loading)    # the pvd time of an unloading step is the load path's length, 2 K_top - K
         done = [KStep(**s) for s in (run_doc or {}).get("ramp_steps", [])]
         left = remaining_values(loading, unloading, done)
         self.total = len(done) + len(left[0]) + len(left[1])
@@ -57,6 +58,9 @@ class CrackStudy(Study):
 
         if run_doc is None:
             self.checkpoints.capture(0, state())
+        elif done:
+            ramp.resume()       # the tip's bonds of the restored state: the next step's switches count from them
+        self.show_progress(len(done))
 
         def check(K, branch, step, error) -> None:
             n = len(done) + 1
@@ -77,7 +81,13 @@ class CrackStudy(Study):
                       for k, v in step.__dict__.items()}
             record.update(crack_structure(model, step.tip_x_A))
             records.append(record)
-            self.write_frame(len(records) - 1, step.__dict__)
+            index = len(records) - 1
+            before = done[-2].tip_x_A if len(done) > 1 else step.tip_x_A
+            tip_moved = (np.isfinite(step.tip_x_A) != np.isfinite(before)          # the tip appeared or went
+                         or abs(step.tip_x_A - before) >= 0.5 * ramp.tip.row_spacing_A)
+            path_K = step.K_MPa_sqrt_m if step.branch == "loading" else 2.0 * K_top - step.K_MPa_sqrt_m
+            self.write_frame(index, step.__dict__, self.frame_time(index, path_K),
+                             always=tip_moved or len(records) == self.total)
             partial = ramp.critical_values(RampResult(ramp.K_G_MPa_sqrt_m, ramp.tip.row_spacing_A, steps=list(done)))
             summary["results"].update({k: v for k, v in partial.to_dict().items() if k != "steps"})
             self.write_summary()
@@ -91,12 +101,14 @@ class CrackStudy(Study):
                       f"tip {step.tip_x_A:+7.2f} Å  broken bonds {step.broken_bonds:4d}  "
                       f"residual {step.max_residual_eV_per_A:.1e} eV/Å  {step.wall_time_s:.1f} s"
                       f"{f'  tip rearranged: {step.tip_bonds_switched} bonds switched' if step.tip_bonds_switched else ''}")
+            self.show_progress(len(records))
             if self.on_step is not None:
                 self.on_step(model, record)
             self.checkpoints.capture(len(done), state())
 
         result = ramp.run(loading, unloading, callback=after_step, completed=list(done), check=check,
                           before_step=self.stop_if_requested)
+        self.close_progress()
         summary["results"].update({k: v for k, v in result.to_dict().items() if k != "steps"})
         summary["results"].update(classify_failure(records, result.K_plus_MPa_sqrt_m))
         if directory.writer:

@@ -42,6 +42,7 @@ from ..fracture.dynamic import (
     running_speed_A_per_ps,
 )
 from ..fracture.rayleigh import crack_rayleigh_speed_m_per_s
+from ..progress import ProgressBar, log
 from .checkpoint import capture_dynamics, restore_dynamics
 from .guards import (
     EXIT_INTERRUPTED,
@@ -51,7 +52,6 @@ from .guards import (
     lost_atoms,
     numerical_fault,
 )
-from .output import log
 from .plots import plot_tip_history
 
 #: MD time between two checks of the guards, ps: a crack at the Rayleigh speed
@@ -251,7 +251,7 @@ class ScenarioDynamics:
     def __call__(self) -> None:
         """Run the remaining MD steps interval by interval (collective); raises RunStopped."""
 
-        run, model, settings = self.run, self.model, self.settings
+        run, settings = self.run, self.settings
         total = settings.steps
         log(run.comm, f"dynamics: {total} steps of {settings.timestep_fs:g} fs, method {settings.method}, "
                       f"T = {settings.temperature_K:g} K, damping band {self.band_ids.size} atoms"
@@ -267,6 +267,16 @@ class ScenarioDynamics:
                 return
             self.md["ended_at_handshake"] = False
             self.results.pop("ended", None)
+        bar = ProgressBar(run.comm, total, int(self.md["steps_done"]), unit="MD step")
+        try:
+            self._run_intervals(bar)
+        finally:
+            bar.close()
+
+    def _run_intervals(self, bar: ProgressBar) -> None:
+        """The MD intervals left, each ended by its output (collective)."""
+        run, model, settings = self.run, self.model, self.settings
+        total = settings.steps
         while self.md["steps_done"] < total:
             start = int(self.md["steps_done"])
             end = min(start + settings.output_interval_steps, total)
@@ -289,6 +299,7 @@ class ScenarioDynamics:
                 if fault is not None:
                     run.stop(fault, self.n_frames + 1, {"md_step": done})
                 self.md["steps_done"] = done + n
+                bar.reach(done + n)
                 self.md["lammps_step"] = int(model.atomistic.lmp.extract_global("ntimestep"))
                 tip_fault = self.tip_at_handshake(done + n)
                 ends = (self.crack and settings.end_at_handshake) or run.settings.defect_near_handshake == "stop"
@@ -316,7 +327,7 @@ class ScenarioDynamics:
         """Frame, summary, log line, plot and checkpoint capture for the last row (collective)."""
 
         run, row = self.run, self.rows[-1]
-        run.write_frame(self.n_frames, {k: v for k, v in row.items() if v is not None})
+        run.write_frame(self.n_frames, {k: v for k, v in row.items() if v is not None}, row["time_ps"], always=True)
         self.n_frames += 1
         self.summarise()
         tip = "" if not self.crack else (f"  tip {row['tip_x_A']:+7.2f} Å" if row["tip_x_A"] is not None

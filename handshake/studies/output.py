@@ -1,22 +1,35 @@
-"""The output of a study: its directory, provenance, frames and progress lines.
+"""The output of a study: its directory, provenance and frames.
 
 Everything is written so that an interrupted run keeps what it did: ``summary.json``
-rewritten atomically after every load step, one extended-XYZ frame of the atoms and one
-VTU frame of the continuum per step. Rank 0 writes; every rank may call.
+rewritten atomically after every load step (every step's results are in it), and frames
+of the atoms (extended XYZ) and of the continuum (VTU) every ``[run] frame_interval``
+load steps, at the first and last steps, at every step where the crack tip moved or the
+core glided, and at every MD output interval. Rank 0 writes; every rank may call.
 
 Output directory::
 
     summary.json        scalar results and provenance, updated after every load step
                         (and every MD output interval: results.dynamics.time_series)
     scenario.toml       the scenario as run (with --set overrides applied)
-    atoms.extxyz        one frame per load step and per MD output interval: region,
-                        displacement (Å), stress (GPa)
-    continuum.pvd       ParaView index of continuum_NNNNN.vtu (displacement, strain, stress)
+    atoms.extxyz        the frames of the atoms: region, displacement (Å), stress (GPa);
+                        info: the load step and its load
+    continuum.pvd       ParaView index of continuum_NNNNN.vtu (displacement, strain, stress,
+                        region); its time is the load (see Study.frame_time)
     *.png               plots of the main curves (crack_tip_history.png: a running crack)
+    log.lammps          LAMMPS's own log, with ``handshake run --lammps-log``
     checkpoint.npz      the state after the last completed load step or MD output interval
                         (:mod:`handshake.studies.checkpoint`)
     diagnostic.json     only when a run-time guard stopped the run (:mod:`handshake.studies.guards`),
     fault.extxyz        with the atoms at the fault (not for NaN positions)
+
+Both kinds of frame share one frame of reference and one region numbering, so that
+OVITO, ASE (and its LAMMPS data writer) and matscipy read them as they are: the atoms sit
+in an orthogonal box of side :func:`output_box_A` in x and y and one lattice period
+along the front (periodic along z only), the model's origin at ``model_origin_A`` (the
+frame's info; the VTU points are shifted by the same vector); region 0 is the atomistic
+core (free atoms), 1 the handshake zone, 2 the pad, 3 the continuum beyond the atoms
+(:func:`handshake.coupling.geometry.region_labels`). Positions in ``summary.json`` (tip,
+core) are in the model's frame: subtract ``model_origin_A`` from a file's coordinates.
 """
 
 from __future__ import annotations
@@ -95,25 +108,24 @@ class RunDirectory:
                 path.unlink(missing_ok=True)
 
     def keep_frames(self, n: int):
-        """Cut the frames of atoms and continuum back to the first ``n`` (a restart from a
-        checkpoint older than the last frame); return the continuum series (rank 0) or None."""
+        """Cut the frames of atoms and continuum back to those of the first ``n`` load
+        steps (a restart from a checkpoint older than the last frame); return the
+        continuum series (rank 0) or None."""
         if not self.writer:
             return None
         atoms_file = self.path / "atoms.extxyz"
+        kept = 0
         if atoms_file.exists():
-            frames = read(atoms_file, index=f":{n}", format="extxyz", parallel=False) if n else []
+            frames = read(atoms_file, index=":", format="extxyz", parallel=False)
+            frames = [f for i, f in enumerate(frames) if f.info.get("load_step", i) < n]
+            kept = len(frames)
             tmp = self.path / ".atoms.extxyz.tmp"
             if frames:
                 write(tmp, frames, format="extxyz", parallel=False)
                 os.replace(tmp, atoms_file)
             else:
                 atoms_file.unlink()
-        series = VTUSeries(self.path, "continuum")
-        series.frames = [(float(i), f"continuum_{i:05d}.vtu") for i in range(n)]
-        for stale in self.path.glob("continuum_*.vtu"):
-            if stale.name not in {name for _, name in series.frames}:
-                stale.unlink()
-        return series
+        return VTUSeries.first_frames(self.path, "continuum", kept)
 
     def write_text(self, name: str, text: str) -> None:
         """Write a file atomically (temporary file, then rename)."""
@@ -138,20 +150,43 @@ def jsonable(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+#: room around the atoms in the output box, Å: displacements of the outermost atoms
+#: (crack opening, glide) stay far below it
+BOX_MARGIN_A = 20.0
+
+#: what the region numbers of the output files mean
+REGION_LABELS = "0 atomistic core, 1 handshake, 2 pad, 3 continuum only"
+
+
+def output_origin_A(model) -> np.ndarray:
+    """Where the model's origin lies in the frame of the output files, Å: at the middle
+    of the box (:func:`output_box_A`) in x and y, so that every atom is inside it."""
+    half = float(np.ceil(np.abs(model.centre[:2]).max() + model.geometry.cluster_radius_A + BOX_MARGIN_A))
+    return np.array([half, half, 0.0])
+
+
+def output_box_A(model) -> np.ndarray:
+    """The orthogonal box of the atoms' output frames: (L, L, the period along the front), Å."""
+    return np.array([2.0 * output_origin_A(model)[0]] * 2 + [model.crystal.period_z_A])
+
+
 def atoms_frame(model, info: dict):
-    """ASE Atoms of the coupled model's current state with per-atom output arrays (collective)."""
+    """ASE Atoms of the coupled model's current state with per-atom output arrays, in the
+    output frame (module docstring; collective)."""
     region = model.atomistic
     u = region.gather_displacements()
     region.compute()
     stress = region.gather_stresses_GPa(model.properties.atomic_volume_A3)
+    origin = output_origin_A(model)
     atoms = Atoms(getattr(model, "symbols", [model.crystal.element] * model.n_atoms),
-                  positions=model.reference_positions + u,
-                  cell=[0, 0, model.crystal.period_z_A], pbc=(False, False, True))
-    atoms.new_array("region", model.atom_region.astype(np.int32))  # 0 free, 1 handshake, 2 pad
+                  positions=model.reference_positions + u + origin,
+                  cell=np.diag(output_box_A(model)), pbc=(False, False, True))
+    atoms.new_array("region", model.atom_region.astype(np.int32))
     atoms.new_array("displacement", u)
     atoms.new_array("stress_GPa", stress)
     atoms.info.update({k: v for k, v in info.items() if isinstance(v, (int, float, str, bool))})
-    atoms.info["region_labels"] = "0 free, 1 handshake, 2 pad"
+    atoms.info["region_labels"] = REGION_LABELS
+    atoms.info["model_origin_A"] = origin
     return atoms
 
 
@@ -164,12 +199,6 @@ def default_output(path: Path, comm) -> Path:
             n += 1
             candidate = Path("out") / f"{path.stem}-{n}"
     return comm.bcast(candidate, root=0)
-
-
-def log(comm, message: str) -> None:
-    """One progress line on standard error (rank 0)."""
-    if comm.rank == 0:
-        print(message, file=sys.stderr, flush=True)
 
 
 def overrides_comment(overrides: list[str]) -> str:

@@ -8,9 +8,9 @@ atom by atom near the core (:func:`~handshake.coupling.reference.compare_with_re
 from __future__ import annotations
 
 from ..coupling.reference import compare_with_reference
+from ..progress import log
 from .base import STUDIES, Study
 from .guards import defects_near_handshake
-from .output import log
 
 
 @STUDIES.register("relaxation")
@@ -40,7 +40,7 @@ class RelaxationStudy(Study):
                                       result.iterations, defect=lambda: defects_near_handshake(model, margin, where))
         if fault is not None:
             self.stop(fault, 1)
-        self.write_frame(0, {"converged": result.converged})
+        self.write_frame(0, {"converged": result.converged}, self.frame_time(0, 0.0), always=True)
         summary["results"] = {"converged": result.converged,
                               "max_residual_force_eV_per_A": result.max_residual_force_eV_per_A,
                               "iterations": result.iterations}

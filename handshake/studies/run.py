@@ -20,14 +20,16 @@ from mpi4py import MPI
 from pydantic import ValidationError
 
 from ..continuum import VTUSeries, frame_data
+from ..coupling.geometry import region_labels
 from ..dynamics import dynamics_method
 from ..errors import InputError
-from ..scenario import Scenario, build_model, load_scenario
+from ..progress import log
+from ..scenario import Scenario, build_model, load_scenario, with_potential_beside
 from ..toml_input import apply_overrides
 from .base import STUDIES, study_kind
 from .checkpoint import Checkpoint, RunCheckpoints, restore
 from .guards import StopSignals
-from .output import RunDirectory, atoms_frame, default_output, log, overrides_comment, provenance
+from .output import RunDirectory, atoms_frame, default_output, output_origin_A, overrides_comment, provenance
 
 
 def _check_dynamics_layout(scenario, model, source: str) -> None:
@@ -39,7 +41,7 @@ def _check_dynamics_layout(scenario, model, source: str) -> None:
 
 
 def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: bool = False,
-                 reference: bool = False, comm=None, restart=None, on_step=None) -> dict:
+                 reference: bool = False, comm=None, restart=None, on_step=None, lammps_log: bool = False) -> dict:
     """Run the scenario in ``path``; write into ``out`` (default ``out/<stem>``); return the summary.
 
     With ``reference``, the same study is repeated fully atomistically on a disc of
@@ -52,6 +54,8 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
     geometry is refused.
 
     ``on_step(model, record)`` is called after every completed load step (collective).
+    With ``lammps_log``, LAMMPS's own log of the coupled run goes to ``log.lammps`` in the
+    output directory (appended to on a restart).
 
     Raises
     ------
@@ -102,17 +106,29 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         series = VTUSeries(directory.path, "continuum") if directory.writer else None
     study_class = STUDIES[study_kind(scenario)]
     checkpoints = RunCheckpoints(directory.path, model, {"scenario_text": text, "overrides": all_overrides,
-                                                         "scenario_file": source, "kind": scenario.kind},
+                                                         "scenario_file": source, "kind": scenario.kind,
+                                                         "scenario_folder": str(Path(source).resolve().parent)
+                                                         if restart is None else run_doc.get("scenario_folder")},
                                  scenario.run.checkpoint_interval, comm)
 
-    def write_frame(index: int, info: dict) -> None:
-        atoms = atoms_frame(model, info)
-        directory.append_atoms(atoms)
+    mesh = model.zone.mesh
+    origin = output_origin_A(model)
+    labels = [region_labels(model.geometry, model.centre, xy) for xy in (mesh.points, mesh.centroids())]
+
+    def write_frame(index: int, info: dict, time: float, always: bool = False) -> None:
+        """Frames of load step (or MD output) ``index`` at pvd ``time``, if ``always`` or
+        on the ``[run] frame_interval`` (collective)."""
+        if not (always or index % scenario.run.frame_interval == 0):
+            return
+        directory.append_atoms(atoms_frame(model, {**info, "load_step": index}))
         u_nodes = model.continuum_displacements()
         if series is not None:
-            point_data, cell_data = frame_data(model.zone.mesh, model.material, u_nodes)
-            series.write(float(index), model.zone.mesh, point_data, cell_data)
+            point_data, cell_data = frame_data(mesh, model.material, u_nodes, *labels)
+            series.write(time, mesh, point_data, cell_data, origin)
 
+    log(comm, f"output: {directory.path} ({model.n_atoms} atoms, {model.zone.mesh.n_nodes} continuum nodes)")
+    if lammps_log:
+        model.atomistic.lmp.command(f'log "{directory.path / "log.lammps"}" append')
     with model:
         signals = StopSignals()
         study = study_class(scenario, model, fields, summary, directory, write_frame, checkpoints, signals, comm,
@@ -129,16 +145,20 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         # stop signals are honoured between the load steps of the coupled run only; the
         # fully atomistic reference is not checkpointed and ends as signals say
         in_dynamics = (run_doc or {}).get("phase") == "dynamics"
-        with signals:
-            if not in_dynamics:
-                study.statics(run_doc)
-            if scenario.dynamics is not None:
-                study.dynamics(checkpoint if in_dynamics else None)
-        if reference:
-            study.reference(coupled_wall_s=time.perf_counter() - start)
+        try:
+            with signals:
+                if not in_dynamics:
+                    study.statics(run_doc)
+                if scenario.dynamics is not None:
+                    study.dynamics(checkpoint if in_dynamics else None)
+            if reference:
+                study.reference(coupled_wall_s=time.perf_counter() - start)
+        finally:
+            study.close_progress()
     summary["status"] = "completed"
     summary["wall_time_s"] = time.perf_counter() - start
     directory.write_json("summary.json", summary)
+    log(comm, f"done in {summary['wall_time_s']:.1f} s: results in {directory.path}")
     return summary
 
 
@@ -162,7 +182,9 @@ def restart_set_up(directory, overrides: list[str], comm):
     source = f"{checkpoint.source} (scenario of {run_doc.get('scenario_file', '?')})"
     try:
         data = apply_overrides(tomllib.loads(text), all_overrides)
-        scenario = Scenario.model_validate(data)
+        scenario = with_potential_beside(Scenario.model_validate(data),
+                                         run_doc.get("scenario_folder") or Path(run_doc.get("scenario_file", ".")).parent,
+                                         all_overrides)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"saved scenario is not valid TOML ({exc})", source=source) from None
     except ValidationError as exc:

@@ -66,7 +66,7 @@ def test_whole_run_counts_the_md_steps():
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--ranks", "0"], "command line: --ranks: 0 is not a positive number"),
+    (["--ranks", "0"], "command line: argument --ranks: expected a whole number of at least 1, got 0"),
     (["--set", "geometry.outer_radius_A=25"], "geometry.outer_radius_A: 25 Å does not enclose"),
     (["--set", "material.potential='NOPE'"], "material.potential: unknown potential 'NOPE'"),
 ])

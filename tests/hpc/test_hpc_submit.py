@@ -147,7 +147,7 @@ def test_rerun_skips_completed_cases(swept):
 @pytest.mark.parametrize("args, expected", [
     (["--scheduler", "lsf"], "--scheduler: invalid choice: 'lsf'"),
     (["--scheduler", "slurm", "--time", "soon"], "--time: 'soon' is not a wall time"),
-    (["--scheduler", "slurm", "--ntasks", "0"], "--ntasks: 0 is not a positive number"),
+    (["--scheduler", "slurm", "--ntasks", "0"], "argument --ntasks: expected a whole number of at least 1, got 0"),
     (["--scheduler", "slurm", "--nodes", "4", "--ntasks", "2"], "--ntasks: 2 tasks cannot fill 4 nodes"),
     (["--scheduler", "slurm", "--sweep", "geometry.atomistic_radius_A"], "--sweep: 'geometry.atomistic_radius_A' "
                                                                          "is not KEY=V1,V2,..."),

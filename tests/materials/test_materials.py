@@ -1,5 +1,7 @@
 """Material properties computed with LAMMPS against published and analytic values."""
 
+import json
+
 import numpy as np
 import pytest
 from ase.units import J, m
@@ -112,3 +114,23 @@ def test_corrupt_cache_entry_is_recomputed():
     path.write_text("{ not json")
     props = material_properties("Si_sw")
     assert props.a0_A == pytest.approx(5.431, rel=5e-3)
+
+
+@pytest.mark.parametrize("entry", ['["a", "list"]', '{"a0_A": 3.6}', '{"layout": "of another version"}'],
+                         ids=["a list", "fields missing", "unknown fields"])
+def test_cache_entry_of_another_layout_is_recomputed(entry):
+    """A cache file of the wrong schema (edited, or written by another version) is
+    recomputed and overwritten, not a traceback."""
+    path = cache_module.cache_path(load_potential("Si_sw"), "Si", "diamond")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(entry)
+    props = material_properties("Si_sw")
+    assert props.a0_A == pytest.approx(5.431, rel=5e-3)
+    assert material_properties("Si_sw") == props  # the entry was rewritten whole
+
+
+def test_cache_entry_with_a_non_number_is_recomputed():
+    good = material_properties("Si_sw")
+    path = cache_module.cache_path(load_potential("Si_sw"), "Si", "diamond")
+    path.write_text(json.dumps({**good.to_dict(), "C11_GPa": "151.4 GPa"}))
+    assert material_properties("Si_sw").C11_GPa == pytest.approx(SW_SI["C11_GPa"], rel=1e-2)

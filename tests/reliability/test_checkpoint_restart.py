@@ -19,7 +19,8 @@ from command_line import HANDSHAKE, handshake, summary
 ROOT = Path(__file__).parents[2]
 SCENARIO = ROOT / "scenarios" / "crack_Si_111.toml"
 TINY = ["--set", "geometry.atomistic_radius_A=20", "--set", "geometry.outer_radius_A=100",
-        "--set", "crack.loading={start=0.4, stop=0.9, step=0.1}", "--set", "crack.unloading=[0.6]"]
+        "--set", "crack.loading={start=0.4, stop=0.9, step=0.1}", "--set", "crack.unloading=[0.6]",
+        "--set", "run.frame_interval=1"]
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,23 @@ def test_restart_gives_the_uninterrupted_summary(interrupted, uninterrupted):
     assert (out / "continuum.pvd").read_text().count("<DataSet") == len(a["steps"])
 
 
+@pytest.mark.parametrize("stop", [5, 6])
+def test_restart_before_the_tip_rearranges_counts_its_bond_switches(stop, tmp_path, uninterrupted):
+    """The tip's bonds rearrange at the 6th and 7th load steps of this ramp (3 and 1 bonds
+    switched). Stopped after step 5 or 6, the restarted run must count the switches of its
+    first step from the restored state, as the uninterrupted run does: the tip's
+    neighbourhood is part of the state (it was lost, and the first step after any restart
+    recorded 0)."""
+    full = summary(uninterrupted)["results"]
+    assert [s["tip_bonds_switched"] > 0 for s in full["steps"]] == [False] * 5 + [True, True]
+    out, code, lines = run_until_third_step([HANDSHAKE], tmp_path / "stopped", step=f"step {stop}/")
+    assert code == 3, "".join(lines)
+    assert summary(out)["stop"]["completed_load_steps"] in (5, 6)
+    result = handshake("run", "--restart", out)
+    assert result.returncode == 0, result.stderr
+    same_results(summary(out)["results"], full)
+
+
 def test_checkpoint_does_not_depend_on_rank_count(tmp_path, uninterrupted):
     """SIGUSR1 (Slurm's early warning) sent to `mpiexec -n 2` reaches both ranks; the run stops
     after a load step and its checkpoint (atoms by id) continues on one rank to the
@@ -112,18 +130,27 @@ def test_checkpoint_does_not_depend_on_rank_count(tmp_path, uninterrupted):
 
 def test_killed_run_restarts_from_older_checkpoint(tmp_path, uninterrupted):
     """Checkpoints every 3 load steps and SIGKILL (no chance to write) after the 5th: the
-    restart goes back to step 3, cuts the frames written after it and redoes steps 4 and 5."""
-    out, code, lines = run_until_third_step([HANDSHAKE], tmp_path / "killed", ["--set", "run.checkpoint_interval=3"],
+    restart goes back to step 3, cuts the frames written after it and redoes steps 4 and 5.
+    Frames every 2 load steps: the frames kept and rewritten are those of the load steps
+    an uninterrupted run writes."""
+    from ase.io import read
+
+    out, code, lines = run_until_third_step([HANDSHAKE], tmp_path / "killed", ["--set", "run.checkpoint_interval=3",
+                                                                               "--set", "run.frame_interval=2"],
                                             step="step 5/", signum=signal.SIGKILL)
     assert code == -signal.SIGKILL
-    assert (out / "atoms.extxyz").read_text().count("Lattice=") >= 5
+    assert [f.info["load_step"] for f in read(out / "atoms.extxyz", index=":")][:3] == [0, 2, 4]
     result = handshake("run", "--restart", out)
     assert result.returncode == 0, result.stderr
-    assert "3 load steps done" in result.stderr.splitlines()[0]
+    assert any("restart from" in line and "3 load steps done" in line for line in result.stderr.splitlines())
     same_results(summary(out)["results"], summary(uninterrupted)["results"])
-    assert (out / "atoms.extxyz").read_text().count("Lattice=") == 7
-    assert (out / "continuum.pvd").read_text().count("<DataSet") == 7
-    assert len(list(out.glob("continuum_*.vtu"))) == 7
+    steps = summary(out)["results"]["steps"]
+    # frames also at every step where the tip moved
+    events = {i for i in range(1, 7) if steps[i]["tip_x_A"] != steps[i - 1]["tip_x_A"]}
+    expected = sorted({0, 2, 4, 6} | events)
+    assert [f.info["load_step"] for f in read(out / "atoms.extxyz", index=":")] == expected
+    assert (out / "continuum.pvd").read_text().count("<DataSet") == len(expected)
+    assert len(list(out.glob("continuum_*.vtu"))) == len(expected)
 
 
 def _rewrite(path, change):
@@ -224,7 +251,7 @@ def test_checkpoint_sections_and_atoms_by_id(uninterrupted):
     last = read(uninterrupted / "atoms.extxyz", index=-1)
     x = checkpoint.section("atoms")["x"]
     period = last.cell[2, 2]
-    dz = (x - last.positions)
+    dz = x - (last.positions - last.info["model_origin_A"])     # the frames' origin: the box's middle
     dz[:, 2] -= period * np.round(dz[:, 2] / period)        # frames and LAMMPS wrap z differently
     assert np.abs(dz).max() < 1e-5                          # extxyz keeps ~8 digits
     assert checkpoint.section("atoms")["image"][:, :2].tolist() == [[0, 0]] * len(x)   # periodic in z only

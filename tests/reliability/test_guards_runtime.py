@@ -152,6 +152,7 @@ def test_crack_driven_into_handshake_zone_is_stopped(tmp_path):
     assert done["results"]["K_plus_MPa_sqrt_m"] is not None          # the advance before it is a result
     # independent: broken bonds in the atoms at the fault reach at least as far as the tip reported
     frame = read(out / "fault.extxyz")
+    frame.positions -= frame.info["model_origin_A"]                  # file frame -> model frame
     centre = np.array(done["model"]["centre_A"])
     broken_x = broken_bonds_across(frame, centre[1]) - centre[0]
     assert broken_x.max() >= diagnostic["tip_x_A"] - 1e-6
@@ -170,6 +171,7 @@ def test_dislocation_core_next_to_handshake_zone_is_stopped(tmp_path):
     assert diagnostic["handshake_edge_A"] == pytest.approx(21.0)
     # the defective atoms named lie on the glide plane (y ≈ centre), on the side the core moved to
     frame = read(out / "fault.extxyz")
+    frame.positions -= frame.info["model_origin_A"]                  # file frame -> model frame
     centre = np.array(summary(out)["model"]["centre_A"])
     for atom in diagnostic["atoms"]:
         x, y = np.array(atom["reference_position_A"][:2]) - centre

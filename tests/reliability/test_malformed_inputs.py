@@ -35,7 +35,7 @@ class Case:
     scenario: str | None = "dislocation"          #: base file in tests/malformed, written as bad.toml
     edits: tuple = ()                               #: (old, new) replacements in it
     potential_edits: tuple | None = None            #: write pot.toml from potential.toml with these
-    files: dict = field(default_factory=dict)       #: further files (name -> bytes)
+    files: dict = field(default_factory=dict)       #: further files (name -> bytes; "x/": a folder, None: a FIFO)
 
 
 def run_(*extra):
@@ -213,6 +213,20 @@ CASES = [
          "directory; choose another --out"),
     Case("--out not empty", run_("--out", "full"), E + "command line: --out: full exists and is not empty; choose "
          "another --out or add --overwrite", files={"full/old.txt": b"keep me"}),
+    Case("--out empty", run_("--out", ""), E + "command line: argument --out: an empty path; give a directory "
+         "(use --out . for the working directory)"),
+    Case("sweep: negative first seed", ["sweep", "bad.toml", "--seeds", "2", "--first-seed", "-5"],
+         E + "command line: argument --first-seed: a seed is a whole number ≥ 0, got -5"),
+    Case("estimate: zero ranks", ["estimate", "bad.toml", "--ranks", "0"], E + "command line: argument --ranks: "
+         "expected a whole number of at least 1, got 0"),
+    Case("estimate: more ranks than atoms", ["estimate", "bad.toml", "--ranks", "100000"], E + "command line: "
+         "--ranks: 100000 ranks for 1136 atoms: most ranks would hold no atoms (at most 2 for 500 atoms per rank)"),
+    Case("scenario is a pipe", ["run", "pipe.toml"], E + "pipe.toml: not a regular file (a pipe, socket or device), "
+         "expected a scenario file (TOML)", scenario=None, files={"pipe.toml": None}),
+    Case("alloy fractions not summing to 1", run_(), E + "bad.toml: alloy.composition: atomic fractions must sum "
+         "to 1, got 1.2 (Cu = 0.6, Ni = 0.6)", edits=(('"Cu_mishin1"', '"CuNi_smooth"'),
+                                                      ("[[dislocations]]", "[alloy]\ncomposition = { Cu = 0.6, "
+                                                       "Ni = 0.6 }\n[[dislocations]]"))),
     Case("materials: unknown lattice", ["materials", "Cu_mishin1", "--lattice", "hcp"], E + "command line: argument "
          "--lattice: invalid choice: 'hcp' (choose from 'fcc', 'bcc', 'diamond')", scenario=None),
     Case("materials: element the potential lacks", ["materials", "Cu_mishin1", "--element", "Ni"],
@@ -248,13 +262,15 @@ def write_case(case: Case, folder: Path) -> None:
         path = folder / name
         if name.endswith("/"):
             path.mkdir(parents=True)
+        elif content is None:
+            os.mkfifo(path)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
 
 
 def snapshot(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*")}
+    return {str(p.relative_to(folder)): p.lstat().st_size for p in folder.rglob("*")}
 
 
 def expected_line(case: Case) -> str:

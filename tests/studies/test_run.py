@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import meshio
+import numpy as np
 import pytest
 from ase.io import read
 from command_line import handshake
@@ -36,19 +37,58 @@ def test_summary_has_results_and_provenance(short_run):
     assert "crack.loading" in prov["scenario"]  # the overrides are recorded
     assert summary["results"]["failure_mode"] in {"trapped", "cleavage", "dislocation emission",
                                                   "blunting/amorphisation", "phase transformation"}
-    assert len(result.stderr.strip().splitlines()) == 4  # one progress line per load step
+    # where the output goes, one progress line per load step, where the results are
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"output: {out} (") and lines[-1].endswith(f"results in {out}")
+    assert [line.split()[1] for line in lines[1:-1]] == ["1/4", "2/4", "3/4", "4/4"]
 
 
 def test_frames_of_atoms_and_continuum(short_run):
+    """Default frame interval (10 load steps): the first and last steps, and any step where
+    the tip moved; the pvd time is K along the load path (2 K_top − K when unloading)."""
     out, _ = short_run
+    summary = json.loads((out / "summary.json").read_text())
+    tips = [s["tip_x_A"] for s in summary["results"]["steps"]]    # None: no tip found
+
+    def moved(a, b):
+        return (a is None) != (b is None) or (a is not None and abs(a - b) >= 0.5 * summary["results"]["row_spacing_A"])
+
+    moved = [i for i in range(1, 4) if moved(tips[i], tips[i - 1])]
+    written = sorted({0, 3, *moved})
     frames = read(out / "atoms.extxyz", index=":")
-    assert len(frames) == 4
+    assert [f.info["load_step"] for f in frames] == written
     assert {"region", "displacement", "stress_GPa"} <= set(frames[0].arrays)
-    pvd = (out / "continuum.pvd").read_text()
-    assert pvd.count("<DataSet") == 4
+    times = [float(d.getAttribute("timestep")) for d in _pvd_datasets(out / "continuum.pvd")]
+    path_K = [0.4, 0.6, 2 * 0.6 - 0.4, 2 * 0.6 - 0.2]
+    assert times == pytest.approx([path_K[i] for i in written])
     mesh = meshio.read(out / "continuum_00001.vtu")
     assert {"displacement", "stress_GPa", "region"} <= set(mesh.point_data)
     assert (out / "k_ramp.png").stat().st_size > 0
+
+
+def test_flagship_output_stays_under_10_MB(tmp_path):
+    """The README's first command writes frames at its first and last steps, every 10 load
+    steps and where the tip moved: a user running hundreds of jobs keeps them small."""
+    out = tmp_path / "flagship"
+    result = handshake("--quiet", "run", SCENARIO, "--out", out)
+    assert result.returncode == 0, result.stderr
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    assert size < 10e6
+    steps = json.loads((out / "summary.json").read_text())["results"]["steps"]
+    written = [f.info["load_step"] for f in read(out / "atoms.extxyz", index=":")]
+    assert len(steps) == 33 and {0, 10, 20, 30, 32} <= set(written) and len(written) <= 8
+
+
+def test_quiet_every_frame_and_the_lammps_log(tmp_path):
+    out = tmp_path / "si"
+    result = handshake("--quiet", "run", SCENARIO, "--out", out, *SHORT, "--set", "run.frame_interval=1",
+                       "--lammps-log")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert json.loads(result.stdout)["scenario"]                  # the results still on standard output
+    assert [f.info["load_step"] for f in read(out / "atoms.extxyz", index=":")] == [0, 1, 2, 3]
+    assert len(_pvd_datasets(out / "continuum.pvd")) == 4
+    assert "minimize" in (out / "log.lammps").read_text()       # LAMMPS's own log of the run
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -135,3 +175,36 @@ def test_crack_k_plus_matches_fully_atomistic_reference(tmp_path):
     # thermodynamic bound on both (Griffith from the potential's own γ and C)
     for r in (coupled, reference):
         assert r["K_plus_MPa_sqrt_m"] >= r["K_G_MPa_sqrt_m"]
+
+
+def test_frames_are_read_by_ase_lammps_and_matscipy(short_run, tmp_path):
+    """The extxyz frames carry a real box (the period along the front, a non-singular
+    in-plane box holding every atom): matscipy's neighbour list finds the diamond lattice's
+    four bonds, and ASE's LAMMPS data writer gives a file LAMMPS reads back whole."""
+    from ase.io.lammpsdata import write_lammps_data
+    from matscipy.neighbours import neighbour_list
+
+    from handshake.atomistic.lammps_instance import open_lammps
+
+    out, _ = short_run
+    frame = read(out / "atoms.extxyz", index=-1)
+    a0 = json.loads((out / "summary.json").read_text())["material"]["a0_A"]
+    assert list(frame.pbc) == [False, False, True]
+    assert frame.cell[2, 2] == pytest.approx(a0 / 2**0.5)            # one period of [1-10]
+    inside = (frame.positions[:, :2] > 0) & (frame.positions[:, :2] < frame.cell.lengths()[:2])
+    assert inside.all()
+    # model frame = file frame - model_origin_A: the crack plane is the model's centre line
+    y = frame.positions[:, 1] - frame.info["model_origin_A"][1]
+    centre_y = json.loads((out / "summary.json").read_text())["model"]["centre_A"][1]
+    bulk = (frame.arrays["region"] <= 1) & (np.abs(y - centre_y) > 6.0)
+    i = neighbour_list("i", frame, 2.8)
+    coordination = np.bincount(i, minlength=len(frame))
+    assert bulk.sum() > 100 and np.all(coordination[bulk] == 4)
+    write_lammps_data(tmp_path / "frame.data", frame, specorder=["Si"], atom_style="atomic")
+    lmp = open_lammps()
+    try:
+        for line in ("units metal", "atom_style atomic", "boundary f f p", f"read_data {tmp_path / 'frame.data'}"):
+            lmp.command(line)
+        assert lmp.get_natoms() == len(frame)
+    finally:
+        lmp.close()
