@@ -4,7 +4,8 @@ An :class:`InputError` is bad input a user can fix: the command line prints it a
 line and exits with code 2. Its message names where the bad value came from (file and
 field, or command-line option) and what was expected. A :class:`RunStopped` is a run
 that a run-time guard or a stop request ended early, with its checkpoint on disk
-(exit codes 3 to 8, :mod:`handshake.studies.guards`).
+(exit codes 3 to 10, :mod:`handshake.studies.guards`); a :class:`SetUpInterrupted` is a
+stop signal that came before anything was written (exit code 3).
 """
 
 from __future__ import annotations
@@ -62,3 +63,16 @@ class RunStopped(Exception):
         if self.directory is not None:
             text += f"; checkpoint in {self.directory}, continue with: handshake run --restart {self.directory}"
         return " ".join(text.split())
+
+
+class SetUpInterrupted(BaseException):
+    """A stop signal (SIGTERM, SIGUSR1, Ctrl-C) arrived while a run was being set up,
+    before anything was written; the command line prints one line and exits with code 3.
+
+    A ``BaseException``, as ``KeyboardInterrupt`` is, so that no ``except Exception`` of
+    the set-up takes it for a failure of its own.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        super().__init__(f"{name} received during set-up: stopped before anything was written")

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 import sys
+import threading
 
-from ..errors import InputError, RunStopped
+from ..errors import InputError, RunStopped, SetUpInterrupted
 from ..progress import configure_logging
 from .parser import build_parser
 
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     debug = "--debug" in argv
+    previous = _stop_on_signals()
     try:
         args = build_parser().parse_args(argv)
         configure_logging(logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO)
@@ -54,6 +57,34 @@ def main(argv: list[str] | None = None) -> int:
         if _rank() == 0:
             print(f"handshake: stopped: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
+    except SetUpInterrupted as exc:
+        if debug:
+            raise
+        if _rank() == 0:
+            print(f"handshake: stopped: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        if _rank() == 0:
+            print("handshake: stopped: interrupted (Ctrl-C)", file=sys.stderr)
+        return 130
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stop_on_signals() -> dict:
+    """Until a run installs its own (:class:`~handshake.studies.guards.StopSignals`), SIGTERM
+    and SIGUSR1 end the command with one line and exit code 3, as Ctrl-C does with 130:
+    nothing is written before a run's set-up is done. Returns the handlers replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def interrupted(signum, _frame):
+        raise SetUpInterrupted(signal.Signals(signum).name)
+
+    return {s: signal.signal(s, interrupted) for s in (signal.SIGTERM, signal.SIGUSR1)}
 
 
 if __name__ == "__main__":

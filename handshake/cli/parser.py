@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_materials(commands)
     add_run(commands)
+    add_status(commands)
     add_sweep(commands)
     add_verify(commands, with_debug=lambda checks: _with_debug(checks, debug))
     add_submit(commands)
@@ -119,6 +120,15 @@ def add_run(commands) -> None:
     run.add_argument("--lammps-log", action="store_true", help="write LAMMPS's own log to log.lammps in the "
                                                                    "output directory")
     run.set_defaults(command=("runs", "cmd_run"))
+
+
+def add_status(commands) -> None:
+    """The ``status`` command."""
+    status = commands.add_parser("status", help="state of run directories: completed, interrupted, stopped, "
+                                                "running or killed")
+    status.add_argument("directory", nargs="+", help="output directory of a handshake run")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(command=("runs", "cmd_status"))
 
 
 def add_sweep(commands) -> None:

@@ -9,7 +9,7 @@ from mpi4py import MPI
 
 from ..errors import InputError
 from ..hpc.seed_sweep import EXIT_REALISATIONS_FAILED, run_sweep
-from ..studies import run_scenario
+from ..studies import run_scenario, run_status
 
 
 def cmd_run(args) -> int:
@@ -29,6 +29,17 @@ def cmd_run(args) -> int:
             shown["reference"] = summary["reference"]
         print(json.dumps(shown, indent=1))
     return 0
+
+
+def cmd_status(args) -> int:
+    """One line per run directory saying what state its run is in (exit code 1 if any was killed)."""
+    states = [run_status(d) for d in args.directory]
+    if args.json:
+        print(json.dumps(states, indent=1))
+    else:
+        for s in states:
+            print(f"{s['directory']}: {s['message']}")
+    return 1 if any(s["state"] == "killed" for s in states) else 0
 
 
 def cmd_sweep(args) -> int:

@@ -51,7 +51,16 @@ def write_vtu(path, mesh, point_data=None, cell_data=None, origin_A=(0.0, 0.0, 0
     pts += np.asarray(origin_A, dtype=float)
     out = meshio.Mesh(pts, [(mesh.cell_type, mesh.cells)], point_data=point_data or {},
                       cell_data={k: [np.asarray(v)] for k, v in (cell_data or {}).items()})
-    out.write(path, file_format="vtu")
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:  # through a temporary file: a full disk leaves no truncated frame
+        out.write(tmp, file_format="vtu")
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not exc.filename:
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
+    os.replace(tmp, path)
 
 
 class VTUSeries:
@@ -88,7 +97,7 @@ class VTUSeries:
         return self.directory / fname
 
     @classmethod
-    def first_frames(cls, directory, name: str, n: int) -> "VTUSeries":
+    def first_frames(cls, directory, name: str, n: int) -> VTUSeries:
         """The series already in ``directory``, cut back to the first ``n`` frames its
         ``.pvd`` lists: the files of later frames are deleted, the index rewritten."""
         series = cls(directory, name)

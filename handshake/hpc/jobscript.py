@@ -3,9 +3,12 @@
 The script is plain bash with the scheduler's directives in comments, so it also runs
 without any scheduler (``bash job.slurm``): with ``SLURM_ARRAY_TASK_ID`` (Slurm) or
 ``PBS_ARRAY_INDEX`` (PBS Pro) set it runs that case, otherwise every case in turn. A
-case whose ``summary.json`` says ``completed`` is skipped, so rerunning the script (or a
-requeued array task) resumes a sweep; run in turn, a failing case does not stop the
-others (the script then exits with its code). Ranks are started with ``srun`` inside a Slurm
+case whose ``summary.json`` says ``completed`` is skipped; one with a checkpoint (stopped
+by the wall-time limit's SIGTERM, or killed) continues from it with ``handshake run
+--restart``, so a case longer than one wall-time limit finishes over several submissions;
+one a run-time guard stopped (``stopped``) is reported, not rerun (it would stop again).
+Rerunning the script (or a requeued array task) thus resumes a sweep; run in turn, a
+failing case does not stop the others (the script then exits with its code). Ranks are started with ``srun`` inside a Slurm
 job, with ``mpiexec -n NTASKS`` under PBS or outside any scheduler (none for one task);
 ``$HANDSHAKE_LAUNCH`` replaces that choice (e.g. ``"srun --mpi=pmi2"`` where the MPI
 handshake was installed with needs it).
@@ -49,6 +52,12 @@ def parse_walltime(text: str) -> int:
     if seconds <= 0:
         raise InputError(f"{text!r} is not a positive wall time", source="command line", field="--time")
     return seconds
+
+
+def warning_s(walltime_s: int) -> int:
+    """Seconds before the wall-time limit at which Slurm sends USR1: a tenth of the limit,
+    at most 5 minutes (the run stops after the load step in progress)."""
+    return max(1, min(300, walltime_s // 10))
 
 
 def hms(seconds: int) -> str:
@@ -98,8 +107,10 @@ def directives(scheduler: str, resources: Resources, n_cases: int, log_dir: Path
     """The ``#SBATCH`` / ``#PBS`` lines of the job script."""
     r = resources
     if scheduler == "slurm":
+        # USR1 ahead of the limit: the run checkpoints and stops between load steps while
+        # there is time, rather than being killed 30 s after the limit's SIGTERM
         lines = [f"--job-name={r.job_name}", f"--nodes={r.nodes}", f"--ntasks={r.ntasks}",
-                 f"--time={hms(r.walltime_s)}"]
+                 f"--time={hms(r.walltime_s)}", f"--signal=USR1@{warning_s(r.walltime_s)}"]
         lines += [f"--partition={r.partition}"] * bool(r.partition) + [f"--account={r.account}"] * bool(r.account)
         if n_cases > 1:
             lines += [f"--array=0-{n_cases - 1}", f"--output={log_dir}/%x-%A_%a.out"]
@@ -173,11 +184,19 @@ def job_script(scheduler: str, resources: Resources, cases: list[Case], scenario
         *branches,
         f'    *) echo "handshake job: no case $task (cases 0-{last})" >&2; return 2 ;;',
         "    esac",
-        '    if grep -qs \'"status": "completed"\' "$OUT/$name/summary.json"; then',
+        '    local summary="$OUT/$name/summary.json"',
+        '    if grep -qs \'"status": "completed"\' "$summary"; then',
         '        echo "handshake job: case $task ($name) already completed" >&2; return 0',
+        '    elif grep -qs \'"status": "stopped"\' "$summary"; then',
+        '        echo "handshake job: case $task ($name) was stopped by a run-time guard (see $summary); not rerun" >&2',
+        "        return 1",
+        '    elif [ -f "$OUT/$name/checkpoint.npz" ]; then',
+        '        echo "handshake job: case $task ($name) resumed from its checkpoint" >&2',
+        '        ${LAUNCH[@]+"${LAUNCH[@]}"} "$HANDSHAKE" run --restart "$OUT/$name"',
+        "    else",
+        '        echo "handshake job: case $task ($name)" >&2',
+        '        ${LAUNCH[@]+"${LAUNCH[@]}"} "$HANDSHAKE" run "$SCENARIO" --out "$OUT/$name" --overwrite "$@"',
         "    fi",
-        '    echo "handshake job: case $task ($name)" >&2',
-        '    ${LAUNCH[@]+"${LAUNCH[@]}"} "$HANDSHAKE" run "$SCENARIO" --out "$OUT/$name" --overwrite "$@"',
         "}",
         "",
         'TASK="${SLURM_ARRAY_TASK_ID:-${PBS_ARRAY_INDEX:-}}"',

@@ -169,6 +169,20 @@ class Study:
             self.stop(Fault(f"stopped by {name}", EXIT_INTERRUPTED,
                             f"{name} received: stopped after load step {done} of {self.total}"), done + 1)
 
+    def stop_reference_if_requested(self, *_) -> None:
+        """End the fully atomistic reference at a stop signal, between its load steps: the
+        coupled results in the summary are whole, the reference is not kept (collective)."""
+        name = self.signals.requested(self.comm)
+        if name:
+            fault = Fault(f"stopped by {name}", EXIT_INTERRUPTED, f"{name} received during the fully atomistic "
+                          "reference: the coupled results in summary.json are complete, the reference is not kept")
+            self.summary["status"] = "interrupted"
+            self.summary["stop"] = {"reason": fault.reason, "exit_code": fault.exit_code, "message": fault.message,
+                                    "during": "reference"}
+            self.write_summary()
+            log(self.comm, f"stopped: {fault.message}")
+            raise RunStopped(fault)
+
     def check_relaxation(self, where: str, error: BaseException | None, converged: bool = True,
                          residual: float = 0.0, iterations: int = 0, defect=None) -> object:
         """The guards, in order of precedence: numerical faults, lost atoms, a defect at

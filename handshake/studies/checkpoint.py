@@ -122,10 +122,16 @@ class Checkpoint:
                    **{f"{k}.json": _encode(v) for k, v in self.documents.items()}}
         path = directory / FILENAME
         tmp = directory / f".{FILENAME}.tmp"
-        with open(tmp, "wb") as f:
-            np.savez(f, **payload)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(f, **payload)
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException as exc:   # a full disk: the previous checkpoint stays, no partial file
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError) and not exc.filename:
+                raise OSError(exc.errno, exc.strerror, str(path)) from exc
+            raise
         os.replace(tmp, path)
         try:  # make the rename itself durable
             fd = os.open(directory, os.O_RDONLY)

@@ -127,6 +127,7 @@ class CrackStudy(Study):
             ramp = QuasiStaticKRamp(atomistic, scenario.coupling.fmax_eV_per_A, 50 * scenario.coupling.max_iterations,
                                     threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2)
             result = ramp.run(crack.loading_values(), crack.unloading_values(),
+                              before_step=self.stop_reference_if_requested,
                               callback=lambda s: log(comm, f"reference {s.branch:9s} K = {s.K_MPa_sqrt_m:.3f}  "
                                                            f"tip {s.tip_x_A:+7.2f} Å  {s.wall_time_s:.1f} s"))
         coupled = summary["results"]

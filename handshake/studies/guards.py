@@ -11,12 +11,14 @@ guard's code:
 code  reason
 ====  ==============================================================================
 2     bad input, or a corrupt or incompatible checkpoint (nothing runs)
-3     stopped on request: SIGTERM or SIGUSR1 (what Slurm sends before the time limit)
+3     stopped on request: SIGTERM, SIGUSR1 (what Slurm sends before the time limit) or
+      Ctrl-C (SIGINT)
 4     non-finite or exploding forces, energies or positions
 5     lost atoms: LAMMPS lost atoms, or atoms beyond the continuum's outer radius
 6     a load step did not converge to the force tolerance
 7     a crack tip or defect reached the handshake zone
 8     inverted continuum elements
+10    an output file could not be written (disk full, quota, permissions)
 ====  ==============================================================================
 
 Forces are watched inside the minimisation by
@@ -32,6 +34,7 @@ deformed triangle is checked (one vectorised pass over the elements).
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from dataclasses import dataclass, field
@@ -41,6 +44,7 @@ from mpi4py import MPI
 
 from ..coupling.geometry import FREE, HANDSHAKE, PAD
 from ..coupling.model import field_displacements
+from ..errors import SetUpInterrupted
 from ..fracture.classification import SHELLS, centrosymmetry, neighbourhoods
 
 EXIT_INTERRUPTED = 3
@@ -49,6 +53,7 @@ EXIT_LOST_ATOMS = 5
 EXIT_UNCONVERGED = 6
 EXIT_DEFECT_AT_HANDSHAKE = 7
 EXIT_INVERTED_ELEMENTS = 8
+EXIT_OUTPUT = 10
 
 #: atoms or elements listed in a diagnostic, worst first
 LISTED = 20
@@ -82,9 +87,26 @@ class Fault:
     details: dict = field(default_factory=dict)
 
 
-# ---------------------------------------------------------------------- stop requests
+# ---------------------------------------------------------------------- output and stop requests
+def output_fault(error: OSError) -> Fault:
+    """The fault of an output file that could not be written (a full disk, a quota, a
+    directory made read-only). The checkpoint on disk is that of the last load step whose
+    output was written whole (it is written through a temporary file and a rename)."""
+    where = f" {error.filename}" if error.filename else ""
+    return Fault("output not written", EXIT_OUTPUT,
+                 f"cannot write{where}: {error.strerror or error}; make room, then continue from the last whole "
+                 "load step", {})
+
+
 class StopSignals:
-    """SIGTERM and SIGUSR1 set a flag; the run polls it at safe points (between load steps).
+    """SIGTERM, SIGUSR1 and SIGINT (Ctrl-C) stop a run at a safe point.
+
+    While the run is being set up (:attr:`deferred` False) a signal raises
+    :class:`SetUpInterrupted` at once: nothing is written yet. Once the run writes output
+    (:attr:`deferred` True) a signal sets a flag that the run polls between load steps,
+    where it writes its checkpoint and stops (exit code 3). A second Ctrl-C while waiting
+    for that ends the process at once (exit code 130); the checkpoint of the last
+    completed load step stays on disk, whole.
 
     Slurm sends SIGTERM at the time limit (then SIGKILL after ``KillWait``, 30 s by
     default) and a chosen signal earlier with ``--signal=USR1@SECONDS``; choose SECONDS
@@ -92,13 +114,20 @@ class StopSignals:
     handlers on exit. Outside the main thread it does nothing.
     """
 
-    SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
+    SIGNALS = (signal.SIGTERM, signal.SIGUSR1, signal.SIGINT)
 
-    def __init__(self):
+    def __init__(self, deferred: bool = True):
         self.received: int | None = None
+        self.deferred = deferred
         self._previous: dict = {}
 
     def _handle(self, signum, _frame) -> None:
+        if not self.deferred:
+            raise SetUpInterrupted(signal.Signals(signum).name)
+        if signum == signal.SIGINT and self.received == signal.SIGINT:
+            os.write(2, b"handshake: interrupted again: stopped at once; the checkpoint of the last completed "
+                        b"load step is whole\n")
+            os._exit(130)
         self.received = signum
 
     def __enter__(self) -> "StopSignals":

@@ -128,18 +128,34 @@ class RunDirectory:
         return VTUSeries.first_frames(self.path, "continuum", kept)
 
     def write_text(self, name: str, text: str) -> None:
-        """Write a file atomically (temporary file, then rename)."""
+        """Write a file atomically (temporary file, then rename; on a full disk the old file stays)."""
         if self.writer:
             tmp = self.path / f".{name}.tmp"
-            tmp.write_text(text)
+            try:
+                tmp.write_text(text)
+            except BaseException as exc:
+                tmp.unlink(missing_ok=True)
+                if isinstance(exc, OSError) and not exc.filename:
+                    raise OSError(exc.errno, exc.strerror, str(self.path / name)) from exc
+                raise
             os.replace(tmp, self.path / name)
 
     def write_json(self, name: str, data: dict) -> None:
         self.write_text(name, json.dumps(data, indent=1, default=jsonable))
 
     def append_atoms(self, atoms) -> None:
+        """Append a frame to ``atoms.extxyz``; a frame cut short (a full disk) is removed again."""
         if self.writer:
-            write(self.path / "atoms.extxyz", atoms, format="extxyz", append=True, parallel=False)
+            path = self.path / "atoms.extxyz"
+            size = path.stat().st_size if path.exists() else 0
+            try:
+                write(path, atoms, format="extxyz", append=True, parallel=False)
+            except BaseException as exc:
+                with open(path, "r+b") as handle:
+                    handle.truncate(size)
+                if isinstance(exc, OSError) and not exc.filename:
+                    raise OSError(exc.errno, exc.strerror, str(path)) from exc
+                raise
 
 
 def jsonable(value):

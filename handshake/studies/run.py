@@ -10,6 +10,8 @@ completed load step at once (:mod:`handshake.studies.output`), so an interrupted
 
 from __future__ import annotations
 
+import logging
+import os
 import platform
 import sys
 import time
@@ -22,13 +24,13 @@ from pydantic import ValidationError
 from ..continuum import VTUSeries, frame_data
 from ..coupling.geometry import region_labels
 from ..dynamics import dynamics_method
-from ..errors import InputError
+from ..errors import InputError, RunStopped
 from ..progress import log
 from ..scenario import Scenario, build_model, load_scenario, with_potential_beside
 from ..toml_input import apply_overrides
 from .base import STUDIES, study_kind
 from .checkpoint import Checkpoint, RunCheckpoints, restore
-from .guards import StopSignals
+from .guards import StopSignals, output_fault
 from .output import RunDirectory, atoms_frame, default_output, output_origin_A, overrides_comment, provenance
 
 
@@ -66,7 +68,14 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         are written (:mod:`handshake.studies.guards`).
     """
     comm = comm if comm is not None else MPI.COMM_WORLD
-    overrides = list(overrides or [])
+    with StopSignals(deferred=False) as signals:     # during set-up a signal stops at once
+        return _run(path, out, list(overrides or []), overwrite, reference, comm, restart, on_step, lammps_log,
+                    signals)
+
+
+def _run(path, out, overrides, overwrite, reference, comm, restart, on_step, lammps_log, signals) -> dict:
+    """:func:`run_scenario` with its stop signals installed."""
+    log(comm, f"set-up of {path if restart is None else restart}", logging.DEBUG)
     if restart is not None:
         checkpoint, scenario, model, fields, text, all_overrides, source = restart_set_up(restart, overrides, comm)
         directory = RunDirectory(restart, comm, resume=True)
@@ -74,6 +83,7 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         completed = int(run_doc["completed_steps"])
         summary = run_doc["summary"]
         summary["status"] = "running"
+        summary["process"] = {"host": platform.node(), "pid": os.getpid()}
         summary["provenance"].setdefault("restarts", []).append(
             {"command": " ".join(sys.argv), "from_load_step": completed, "overrides": overrides,
              "mpi_ranks": comm.size, "host": platform.node(), "after": run_doc.get("stopped")})
@@ -94,6 +104,7 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
         text = path.read_text()
         all_overrides = overrides
         summary = {"scenario": scenario.name, "kind": scenario.kind, "status": "running",
+                   "process": {"host": platform.node(), "pid": os.getpid()},
                    "provenance": provenance(path, text + overrides_comment(overrides), model.potential, comm),
                    "model": {"atoms": model.n_atoms, "nodes": model.zone.mesh.n_nodes,
                              "method": scenario.coupling.method,
@@ -126,11 +137,11 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
             point_data, cell_data = frame_data(mesh, model.material, u_nodes, *labels)
             series.write(time, mesh, point_data, cell_data, origin)
 
+    signals.deferred = True     # output exists from here on: a signal stops at the next load step
     log(comm, f"output: {directory.path} ({model.n_atoms} atoms, {model.zone.mesh.n_nodes} continuum nodes)")
     if lammps_log:
         model.atomistic.lmp.command(f'log "{directory.path / "log.lammps"}" append')
     with model:
-        signals = StopSignals()
         study = study_class(scenario, model, fields, summary, directory, write_frame, checkpoints, signals, comm,
                             start, on_step)
         if checkpoint is not None:
@@ -142,17 +153,19 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
             else:
                 log(comm, f"restart from {checkpoint.source}: {completed} load steps done")
         directory.write_text("scenario.toml", text + overrides_comment(all_overrides))
-        # stop signals are honoured between the load steps of the coupled run only; the
-        # fully atomistic reference is not checkpointed and ends as signals say
+        directory.write_json("summary.json", summary)     # "running", with this process: see studies.status
+        # stop signals are honoured between load steps (checkpointed) and between the steps of
+        # the fully atomistic reference (not checkpointed: the coupled results are whole)
         in_dynamics = (run_doc or {}).get("phase") == "dynamics"
         try:
-            with signals:
-                if not in_dynamics:
-                    study.statics(run_doc)
-                if scenario.dynamics is not None:
-                    study.dynamics(checkpoint if in_dynamics else None)
+            if not in_dynamics:
+                study.statics(run_doc)
+            if scenario.dynamics is not None:
+                study.dynamics(checkpoint if in_dynamics else None)
             if reference:
                 study.reference(coupled_wall_s=time.perf_counter() - start)
+        except OSError as exc:   # a full disk, a quota, a directory made read-only
+            raise RunStopped(output_fault(exc), directory.path) from None
         finally:
             study.close_progress()
     summary["status"] = "completed"

@@ -45,7 +45,7 @@ def test_slurm_script_directives_and_one_array_task_on_two_ranks(tmp_path):
     assert result.stdout == script
     assert script.startswith("#!/bin/bash\n")
     assert directives(script, "#SBATCH") == [
-        "--job-name=handshake", "--nodes=1", "--ntasks=2", "--time=26:03:04", "--partition=short",
+        "--job-name=handshake", "--nodes=1", "--ntasks=2", "--time=26:03:04", "--signal=USR1@300", "--partition=short",
         "--account=proj42", "--array=0-5", f"--output={out}/logs/%x-%A_%a.out"]
     assert (out / "logs").is_dir() and (out / "scenario.toml").read_text() == TINY.read_text()
     manifest = json.loads((out / "manifest.json").read_text())
@@ -216,3 +216,37 @@ def test_a_failing_case_does_not_stop_the_others(tmp_path):
     assert "geometry.outer_radius_A: 25 Å does not enclose" in run.stderr
     assert not (out / "000_outer_radius_A-25").exists()
     assert json.loads((out / "001_outer_radius_A-80" / "summary.json").read_text())["status"] == "completed"
+
+
+def test_interrupted_case_resumes_from_its_checkpoint(tmp_path):
+    """A case stopped by the wall-time limit's SIGTERM (exit 3, checkpoint written) continues
+    from its checkpoint when the job script runs again, and ends with every load step;
+    a case a guard stopped is reported, not rerun."""
+    import signal
+
+    out = tmp_path / "walltime"
+    result = handshake("submit", TINY, "--scheduler", "slurm", "--out", out, "--dry-run",
+                       "--set", "crack.loading={start=0.2, stop=1.0, step=0.1}")
+    assert result.returncode == 0, result.stderr
+    case = out / json.loads((out / "manifest.json").read_text())["cases"][0]["name"]
+    # the first submission: the case's own command, stopped by SIGTERM after its third load step
+    proc = subprocess.Popen([str(HANDSHAKE), "run", str(TINY), "--out", str(case), "--set",
+                             "crack.loading={start=0.2, stop=1.0, step=0.1}"],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    for line in proc.stderr:
+        if line.startswith("step 3/"):
+            proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=300) == 3
+    done = json.loads((case / "summary.json").read_text())
+    assert done["status"] == "interrupted" and len(done["results"]["steps"]) < 9
+    again = run_script(out / "job.slurm")
+    assert again.returncode == 0, again.stderr
+    assert "resumed from its checkpoint" in again.stderr
+    finished = json.loads((case / "summary.json").read_text())
+    assert finished["status"] == "completed" and len(finished["results"]["steps"]) == 9
+    assert len(finished["provenance"]["restarts"]) == 1
+    # a guard's stop is final
+    finished["status"] = "stopped"
+    (case / "summary.json").write_text(json.dumps(finished))
+    third = run_script(out / "job.slurm")
+    assert third.returncode == 1 and "stopped by a run-time guard" in third.stderr

@@ -79,6 +79,8 @@ def test_sigterm_writes_checkpoint_and_exits_3(interrupted):
     assert len(stopped["results"]["steps"]) == done
     assert (out / "checkpoint.npz").exists()
     assert not list(out.glob(".*.tmp"))                    # nothing half-written left behind
+    status = handshake("status", out)
+    assert status.returncode == 0 and status.stdout.startswith(f"{out}: interrupted (exit code 3): SIGTERM")
 
 
 def test_restart_gives_the_uninterrupted_summary(interrupted, uninterrupted):
@@ -140,10 +142,18 @@ def test_killed_run_restarts_from_older_checkpoint(tmp_path, uninterrupted):
                                             step="step 5/", signum=signal.SIGKILL)
     assert code == -signal.SIGKILL
     assert [f.info["load_step"] for f in read(out / "atoms.extxyz", index=":")][:3] == [0, 2, 4]
+    # the summary still says running; handshake status sees the process is gone
+    assert summary(out)["status"] == "running"
+    status = handshake("status", out)
+    assert status.returncode == 1
+    assert status.stdout.startswith(f"{out}: killed: the summary says running but process")
+    assert status.stdout.strip().endswith(f"continue with: handshake run --restart {out}")
     result = handshake("run", "--restart", out)
     assert result.returncode == 0, result.stderr
     assert any("restart from" in line and "3 load steps done" in line for line in result.stderr.splitlines())
     same_results(summary(out)["results"], summary(uninterrupted)["results"])
+    status = handshake("status", out, "--json")
+    assert status.returncode == 0 and json.loads(status.stdout)[0]["state"] == "completed"
     steps = summary(out)["results"]["steps"]
     # frames also at every step where the tip moved
     events = {i for i in range(1, 7) if steps[i]["tip_x_A"] != steps[i - 1]["tip_x_A"]}
@@ -255,3 +265,66 @@ def test_checkpoint_sections_and_atoms_by_id(uninterrupted):
     dz[:, 2] -= period * np.round(dz[:, 2] / period)        # frames and LAMMPS wrap z differently
     assert np.abs(dz).max() < 1e-5                          # extxyz keeps ~8 digits
     assert checkpoint.section("atoms")["image"][:, :2].tolist() == [[0, 0]] * len(x)   # periodic in z only
+
+
+def test_ctrl_c_stops_after_the_load_step_like_sigterm(tmp_path):
+    out, code, lines = run_until_third_step([HANDSHAKE], tmp_path / "ctrl-c", signum=signal.SIGINT)
+    assert code == 3, "".join(lines)
+    assert lines[-1].startswith("handshake: stopped: SIGINT received: stopped after load step")
+    assert summary(out)["status"] == "interrupted" and (out / "checkpoint.npz").exists()
+
+
+def test_sigterm_during_set_up_writes_nothing_and_exits_3(tmp_path):
+    """A signal before the run has written anything (here: as soon as the set-up starts,
+    while the model is built) ends it with one line and exit code 3, not 143."""
+    out = tmp_path / "never"
+    proc = subprocess.Popen([str(HANDSHAKE), "--verbose", "run", str(SCENARIO), "--out", str(out), *TINY],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith("set-up of"):
+            proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=300) == 3, "".join(lines)
+    assert lines[-1] == "handshake: stopped: SIGTERM received during set-up: stopped before anything was written\n"
+    assert "Traceback" not in "".join(lines)
+    assert not out.exists()
+
+
+#: handshake with files limited to a size (a full disk as the program sees it: writes beyond
+#: it fail with EFBIG), set after MPI is initialised (MPICH needs large shared-memory files)
+LIMITED = """
+import resource, signal, sys
+from mpi4py import MPI
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv.pop(1)),) * 2)
+from handshake.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("limit, failing, frames", [(550_000, "atoms.extxyz", [0, 1, 2, 3, 4]),
+                                                   (300_000, "continuum_00000.vtu", [0])])
+def test_full_disk_stops_with_one_line_and_a_whole_checkpoint(limit, failing, frames, tmp_path, uninterrupted):
+    """Files limited to 550 kB: the continuum frames (~514 kB) fit, atoms.extxyz (~100 kB a
+    frame) does not take its 6th frame; limited to 300 kB, the first continuum frame does
+    not fit. The run stops with exit code 10 and one line, no frame is left cut short, no
+    temporary file is left, and the restart (with room again) ends with the uninterrupted
+    run's results."""
+    from ase.io import read
+
+    out = tmp_path / "full"
+    proc = subprocess.run([sys.executable, "-c", LIMITED, str(limit), "run", str(SCENARIO), "--out", str(out), *TINY],
+                          capture_output=True, text=True, timeout=300, env=os.environ.copy())
+    assert proc.returncode == 10, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"handshake: stopped: cannot write {out / failing}: File too large")
+    assert f"handshake run --restart {out}" in last and "Traceback" not in proc.stderr
+    assert [f.info["load_step"] for f in read(out / "atoms.extxyz", index=":")] == frames
+    assert not list(out.glob(".*.tmp"))
+    if failing.endswith(".vtu"):
+        assert not (out / failing).exists()          # written whole or not at all
+    result = handshake("run", "--restart", out)
+    assert result.returncode == 0, result.stderr
+    same_results(summary(out)["results"], summary(uninterrupted)["results"])
+    assert [f.info["load_step"] for f in read(out / "atoms.extxyz", index=":")] == list(range(7))

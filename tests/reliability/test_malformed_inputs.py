@@ -196,7 +196,7 @@ CASES = [
     # ---- command line
     Case("no command", [], E + "command line: the following arguments are required: COMMAND", scenario=None),
     Case("unknown command", ["fly"], E + "command line: argument COMMAND: invalid choice: 'fly' (choose from "
-         "'materials', 'run', 'sweep', 'verify', 'submit', 'collect', 'estimate', 'potentials')", scenario=None),
+         "'materials', 'run', 'status', 'sweep', 'verify', 'submit', 'collect', 'estimate', 'potentials')", scenario=None),
     Case("run without scenario", ["run"], E + "command line: run: give a scenario file or --restart DIR, not both or neither",
          scenario=None),
     Case("unknown option", run_("--frobnicate"), E + "command line: unrecognized arguments: --frobnicate"),
