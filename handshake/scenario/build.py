@@ -19,6 +19,7 @@ from ..coupling.plan import plan_model
 from ..errors import InputError
 from ..fracture.griffith import cleavage_surface_energy
 from ..materials import MaterialProperties, material_properties
+from .dissociation import check_dissociation
 from .schema import Scenario
 
 #: where a field named by the library lives in a scenario file
@@ -55,9 +56,10 @@ def check_scenario(scenario: Scenario, source: str, comm=None) -> ScenarioPlan:
 
     The potential entry and its parameter files, the element, the coupling method, the
     crystal directions, the geometry against the potential's interaction range and
-    atomic spacing, the crack plane's surface energy and the dislocation cores. Material
-    properties are computed with LAMMPS on the first use of a potential, then read from
-    the cache (collective on ``comm``, default ``MPI.COMM_WORLD``).
+    atomic spacing, the crack plane's surface energy, the dislocation cores and whether
+    their partials fit (:mod:`.dissociation`). Material properties and stacking-fault
+    energies are computed with LAMMPS on the first use of a potential, then read from the
+    cache (collective on ``comm``, default ``MPI.COMM_WORLD``).
 
     Raises
     ------
@@ -83,13 +85,17 @@ def check_scenario(scenario: Scenario, source: str, comm=None) -> ScenarioPlan:
     centre = np.asarray(geometry.centre_A if geometry.centre_A is not None
                         else default_centre(unit, widest_gap=geometry.crack), dtype=float)
     periods = np.diag(unit.cell)[:2]
+    offsets = []
     for i, d in enumerate(scenario.dislocations):
         offset = np.asarray(d.core_A) + periods * d.core_periods
         if np.linalg.norm(offset) >= geometry.core_radius_A:
             raise InputError(f"{list(d.core_periods)} lattice periods put the core {np.linalg.norm(offset):.3g} Å "
                              f"from the centre, outside the atomistic core (radius {geometry.core_radius_A:g} Å)",
                              source=source, field=f"dislocations[{i}].core_periods")
-    return ScenarioPlan(potential, properties, crystal, geometry, centre)
+        offsets.append(offset)
+    plan = ScenarioPlan(potential, properties, crystal, geometry, centre)
+    check_dissociation(scenario, plan, offsets, source, comm)
+    return plan
 
 
 def composition_band(scenario: Scenario, plan, composition: dict, a0_A: float):

@@ -356,6 +356,9 @@ class RunSection(_Strict):
         "stop", description="'continue' only flags a crack tip or defect near the handshake zone, and the "
                             "elements it inverts there (results then unreliable)")
     stop_when_unconverged: bool = Field(True, description="stop when a load step misses fmax_eV_per_A")
+    dissociation_must_fit: bool = Field(True, description="refuse an fcc dislocation whose Shockley partials "
+                                                           "(elastic width from the potential's stacking-fault "
+                                                           "energy) would reach beyond the atomistic core")
     frame_interval: int = Field(10, ge=1, description="write atoms and continuum frames every this many load steps; "
                                                       "the first and last steps, and steps where the crack tip "
                                                       "moved or the core glided, always (1: every step)")

@@ -163,7 +163,8 @@ def test_dislocation_core_next_to_handshake_zone_is_stopped(tmp_path):
     """An edge dislocation in Cu put 14 Å from the centre of a 25 Å atomistic region dissociates
     into Shockley partials; the leading one sits within a bond of the handshake zone."""
     out = tmp_path / "core"
-    overrides = ["geometry.atomistic_radius_A=25", "geometry.outer_radius_A=60", "coupling.fmax_eV_per_A=1e-3"]
+    overrides = ["geometry.atomistic_radius_A=25", "geometry.outer_radius_A=60", "coupling.fmax_eV_per_A=1e-3",
+                 "run.dissociation_must_fit=false"]     # refused before the run otherwise: the point is the guard
     result = handshake("run", DISLOCATION, "--out", out,
                        *sets(overrides + ["dislocations=[{burgers=[0.5, -0.5, 0.0], core_A=[14.0, 0.0]}]"]))
     assert result.returncode == EXIT_DEFECT_AT_HANDSHAKE, result.stderr

@@ -154,6 +154,11 @@ CASES = [
     Case("slip plane off the line", run_(), E + "bad.toml: dislocations[0].slip_plane: [1, 0, 0] does not contain "
          "the dislocation line [-1, -1, 2] (material.orientation[2])",
          edits=(("burgers = [0.5, -0.5, 0.0]", "burgers = [0.5, -0.5, 0.0]\nslip_plane = [1, 0, 0]"),)),
+    Case("partials beyond the atomistic core", run_(), E + "bad.toml: dislocations[0]: dissociates into partials "
+         "35 Å apart (elastic width with the potential's γ_isf = 44.4 mJ/m²), reaching 23 Å from the centre (with "
+         "5.1 Å for the partial cores) beyond the atomistic core's 16 Å: use geometry.atomistic_radius_A ≥ 27 Å, or "
+         "set run.dissociation_must_fit = false to run it anyway",
+         edits=(("dissociation_must_fit = false", "dissociation_must_fit = true"),)),
     Case("no dislocation", run_(), E + "bad.toml: dislocations: a dislocation scenario needs at least one "
          "[[dislocations]] entry", edits=(("[[dislocations]]\nburgers = [0.5, -0.5, 0.0]\n", ""),)),
     Case("strain too large", run_(), E + "bad.toml: load.gradient: components up to 2; "
