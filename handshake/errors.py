@@ -76,3 +76,9 @@ class SetUpInterrupted(BaseException):
     def __init__(self, name: str):
         self.name = name
         super().__init__(f"{name} received during set-up: stopped before anything was written")
+
+
+class DefectAtHandshake(RuntimeError):
+    """A crack tip or a dislocation reached the handshake zone in a study run through the
+    Python API: its field would be carried by the continuum, so the results past this
+    point would be wrong. The command line's studies stop there too (exit code 7)."""

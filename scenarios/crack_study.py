@@ -11,7 +11,8 @@ import numpy as np
 from handshake.coupling import CoupledGeometry, CoupledModel
 from handshake.fracture import QuasiStaticKRamp
 
-geometry = CoupledGeometry(atomistic_radius_A=30.0, handshake_width_A=5.0, outer_radius_A=400.0, crack=True)
+geometry = CoupledGeometry(atomistic_radius_A=30.0, handshake_width_A=5.0, outer_radius_A=400.0, mesh_growth=1.1,
+                           crack=True)
 with CoupledModel("Si_sw", orientation=[[1, 1, -2], [1, 1, 1], [1, -1, 0]], geometry=geometry) as model:
     ramp = QuasiStaticKRamp(model, fmax_eV_per_A=1e-3)
     result = ramp.run(loading=np.round(np.arange(0.4, 1.401, 0.05), 3),

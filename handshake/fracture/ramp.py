@@ -22,6 +22,7 @@ from ase import Atoms
 
 from ..coupling.geometry import PAD
 from ..coupling.model import check_relaxation_settings
+from ..errors import DefectAtHandshake
 from .griffith import cleavage_surface_energy, griffith_k
 from .tip import BondBreakingTip, TipNeighbourhood
 
@@ -106,7 +107,7 @@ class QuasiStaticKRamp:
     >>> result.K_plus_MPa_sqrt_m, result.K_plus_over_K_G
     """
 
-    def __init__(self, model, fmax_eV_per_A: float = 1e-3, max_iterations: int = 20000,
+    def __init__(self, model, fmax_eV_per_A: float = 1e-4, max_iterations: int = 20000,
                  threshold: float = 1.5, surface_energy_J_per_m2: float | None = None):
 
         if not model.geometry.crack:
@@ -171,7 +172,9 @@ class QuasiStaticKRamp:
             ``check(K, branch, step, error)`` after each relaxation, with the new
             :class:`KStep` (``error`` None) or the exception that ended the relaxation
             (``step`` None); it raises to end the ramp before the step is recorded
-            (run-time guards, :mod:`handshake.studies.guards`).
+            (run-time guards, :mod:`handshake.studies.guards`). Default: the ramp stops
+            with :class:`~handshake.errors.DefectAtHandshake` when the tip comes within
+            one bond row of the handshake zone, as ``handshake run`` does.
         before_step : callable, optional
             Called with the number of steps done before each new step; it raises to
             end the ramp there (a requested stop).
@@ -186,6 +189,7 @@ class QuasiStaticKRamp:
                 raise ValueError(f"{name} must be a sequence of finite K_I ≥ 0 MPa·m^½, got {values!r}")
         if len(loading) == 0:
             raise ValueError("loading has no K values")
+        check = self.tip_guard if check is None else check
         out = RampResult(self.K_G_MPa_sqrt_m, self.tip.row_spacing_A)
         out.steps.extend(completed)
         loading, unloading = remaining_values(loading, unloading, out.steps)
@@ -233,6 +237,14 @@ class QuasiStaticKRamp:
                 out.tip_rearranged_at_K_MPa_sqrt_m = s.K_MPa_sqrt_m
                 break
         return out
+
+    def tip_guard(self, K: float, branch: str, step, error) -> None:
+        """The default ``check`` of :meth:`run`: a tip within one bond row of the handshake
+        zone ends the ramp before the step is recorded (:class:`~handshake.errors.DefectAtHandshake`)."""
+        if step is not None and self.near_handshake(step.tip_x_A):
+            raise DefectAtHandshake(f"crack tip reached the handshake zone at K = {K:.3f} MPa·m^½ ({branch}): "
+                                    f"tip at x = {step.tip_x_A:+.2f} Å, handshake zone from "
+                                    f"{self.handshake_edge_A:.2f} Å; enlarge the atomistic radius")
 
     def near_handshake(self, tip_x_A: float, margin_A: float | None = None) -> bool:
         """Whether a tip at ``tip_x_A`` (relative to the K-field's tip, Å) is within

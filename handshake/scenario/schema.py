@@ -23,15 +23,24 @@ Example (``scenarios/edge_dislocation_Cu.toml``)::
 
 from __future__ import annotations
 
+import inspect
 from typing import Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..coupling import METHODS
+from ..coupling import METHODS, CoupledGeometry, CoupledModel
 from ..coupling.model import MAX_ITERATIONS
+from ..dislocations import ShearRamp
 from ..dynamics import DYNAMICS_METHODS
 from ..errors import InputError
+from ..fracture import QuasiStaticKRamp
+
+def api_default(function, parameter: str):
+    """The default of ``parameter`` of ``function`` (a class: its constructor): a key of
+    the scenario file and the Python API share one default."""
+    return inspect.signature(function).parameters[parameter].default
+
 
 #: most K values one ramp may have (a step of 1e-9 would otherwise build a list of 1e9)
 MAX_K_STEPS = 10000
@@ -104,7 +113,7 @@ class GeometrySection(_Strict):
     centre_A: tuple[float, float] | None = Field(None, description="centre of the regions (defect line or crack "
                                                                    "tip) in the lattice's frame, Å; default an "
                                                                    "interstice next to the origin")
-    mesh_growth: float = Field(1.25, ge=1.0, description="element size ratio of one ring of the graded mesh to "
+    mesh_growth: float = Field(CoupledGeometry.mesh_growth, ge=1.0, description="element size ratio of one ring of the graded mesh to "
                                                          "the next")
 
 
@@ -116,8 +125,9 @@ class CouplingSection(_Strict):
     minimiser: Literal["precon-fire", "fire"] | None = Field(
         None, description="relaxation of the force method: LAMMPS's own FIRE (default), or FIRE preconditioned by "
                           "the atoms' Exp matrix and the condensed continuum (fewer force evaluations)")
-    fmax_eV_per_A: float = Field(1e-4, gt=0, description="force tolerance on every atom and node, eV/Å")
-    max_iterations: int = Field(20000, gt=0, le=MAX_ITERATIONS,
+    fmax_eV_per_A: float = Field(api_default(CoupledModel.relax, "fmax_eV_per_A"), gt=0,
+                                 description="force tolerance on every atom and node, eV/Å")
+    max_iterations: int = Field(api_default(CoupledModel.relax, "max_iterations"), gt=0, le=MAX_ITERATIONS,
                                 description="most minimiser iterations (force evaluations) per load step")
 
 
@@ -191,7 +201,7 @@ class CrackSection(_Strict):
     loading: KRange | list[float] = Field(description="K_I ramp up, MPa·m^½: a range or increasing values")
     unloading: KRange | list[float] | None = Field(None, description="K_I ramp down after loading: a range "
                                                                      "or decreasing values")
-    tip_threshold: float = Field(1.5, gt=1.0, description="bond broken above this × its length")
+    tip_threshold: float = Field(api_default(QuasiStaticKRamp, "threshold"), gt=1.0, description="bond broken above this × its length")
     surface_energy_J_per_m2: float | None = Field(None, gt=0, description="default: the potential's")
 
     def loading_values(self) -> list[float]:
@@ -236,16 +246,16 @@ class GlideSection(_Strict):
     dislocation (the first ``[[dislocations]]`` entry) glides."""
 
     shear_stress_MPa: StressRange | list[float] = Field(description="increasing τ values, MPa: a range or a list")
-    screw: bool = Field(False, description="Burgers vector along the line: drive with σ_yz, locate with δ_z")
-    partials: int = Field(2, ge=1, le=4, description="steps fitted to the disregistry (2: dissociated fcc)")
+    screw: bool = Field(api_default(ShearRamp, "screw"), description="Burgers vector along the line: drive with σ_yz, locate with δ_z")
+    partials: int = Field(api_default(ShearRamp, "n_partials"), ge=1, le=4, description="steps fitted to the disregistry (2: dissociated fcc)")
     glide_distance_A: float | None = Field(None, gt=0, description="core displacement that counts as glide; "
                                                                     "default |b|")
-    follow_core: bool = Field(True, description="re-centre the far field on the located core")
-    follow_tolerance_A: float = Field(0.3, gt=0, description="re-centre until the far field's dislocation is this "
+    follow_core: bool = Field(api_default(ShearRamp, "follow_core"), description="re-centre the far field on the located core")
+    follow_tolerance_A: float = Field(api_default(ShearRamp, "follow_tolerance_A"), gt=0, description="re-centre until the far field's dislocation is this "
                                                               "close to the located core, Å")
-    max_follow: int = Field(6, ge=1, description="largest number of re-centring relaxations per stress")
+    max_follow: int = Field(api_default(ShearRamp, "max_follow"), ge=1, description="largest number of re-centring relaxations per stress")
     core_locator: Literal["disregistry", "burgers_circuit"] = Field(
-        "disregistry", description="Peierls-Nabarro fit of the disregistry, or Burgers circuits around triangles "
+        api_default(ShearRamp, "core_locator"), description="Peierls-Nabarro fit of the disregistry, or Burgers circuits around triangles "
                                    "of atomic columns (a compact screw core)")
     check_iterations: int | None = Field(None, gt=0, description="relax in chunks of this many minimiser "
                                                                   "iterations and stop once the core has glided")

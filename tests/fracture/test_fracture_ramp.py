@@ -1,10 +1,12 @@
 """Quasi-static K ramp of a small Stillinger–Weber Si (111)[1-10] crack (856 atoms).
 
-With R_a = 30 Å and 0.05 MPa√m steps the crack stays trapped (last broken bond just behind
-the continuum's tip) up to K = 1.25 and cleaves along the shuffle plane at K+ = 1.30 MPa√m
-(K+/K_G = 2.11, K_G = 0.615), running to the handshake zone; unloading, it recedes by one
-bond row at K− = 0.4 MPa√m (K−/K_G = 0.65) and closes completely at 0.1. Steps of 0.3 MPa√m
-overshoot: the crack then advances already at 1.1, so K+ needs fine steps.
+With R_a = 30 Å, the flagship's mesh (growth 1.1) and 0.05 MPa√m steps the crack stays
+trapped (last broken bond just behind the continuum's tip) up to K = 1.25 and cleaves along
+the shuffle plane at K+ = 1.30 MPa√m (K+/K_G = 2.11, K_G = 0.615), arresting short of the
+handshake zone; unloading, it closes at 0.1. On the coarser default mesh (growth 1.25) the
+crack runs into the handshake zone at 1.35 and the ramp stops there
+(:class:`~handshake.errors.DefectAtHandshake`, as ``handshake run`` stops with exit code 7).
+Steps of 0.3 MPa√m overshoot: the crack then advances already at 1.1, so K+ needs fine steps.
 """
 
 import numpy as np
@@ -20,7 +22,7 @@ SI_111 = [[1, 1, -2], [1, 1, 1], [1, -1, 0]]
 
 @pytest.fixture(scope="module")
 def ramp_result():
-    with CoupledModel("Si_sw", SI_111, CoupledGeometry(30, 5, 400, crack=True)) as model:
+    with CoupledModel("Si_sw", SI_111, CoupledGeometry(30, 5, 400, mesh_growth=1.1, crack=True)) as model:
         ramp = QuasiStaticKRamp(model, fmax_eV_per_A=1e-3)
         loading = [0.4, 0.6, 0.8] + list(np.round(np.arange(0.9, 1.41, 0.05), 3))
         yield ramp.run(loading=loading, unloading=[1.2, 1.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1])
@@ -55,3 +57,17 @@ def test_unloading_heals_only_below_griffith(ramp_result):
     assert ramp_result.K_minus_MPa_sqrt_m is not None
     assert ramp_result.K_minus_MPa_sqrt_m <= ramp_result.K_G_MPa_sqrt_m      # thermodynamic bound
     assert unloading[-1].tip_x_A < loading[0].tip_x_A                     # closed at 0.1
+
+
+def test_the_api_ramp_stops_when_the_tip_reaches_the_handshake_zone():
+    """The Python API guards as the command line does: on the default mesh the cleaving crack
+    runs into the handshake zone at K = 1.35 (tests/reliability/test_guards_runtime.py for
+    the command line), and the ramp raises before recording that step."""
+    from handshake.errors import DefectAtHandshake
+
+    with CoupledModel("Si_sw", SI_111, CoupledGeometry(30, 5, 400, crack=True)) as model:
+        ramp = QuasiStaticKRamp(model, fmax_eV_per_A=1e-3)
+        done = []
+        with pytest.raises(DefectAtHandshake, match="crack tip reached the handshake zone at K = 1.350"):
+            ramp.run(loading=[0.4, 1.0, 1.2, 1.25, 1.3, 1.35, 1.4], callback=done.append)
+    assert [s.K_MPa_sqrt_m for s in done] == [0.4, 1.0, 1.2, 1.25, 1.3]
