@@ -99,6 +99,11 @@ class QuasiStaticKRamp:
     surface_energy_J_per_m2 : float, optional
         γ of the cleavage surface for K_G; default the potential's relaxed γ of the
         crack plane's family.
+    K_II_over_K_I : float
+        Mode mixity of a proportional ramp: every step imposes K_II = this × K_I (the
+        phase angle ψ = atan of it). K values, K+, K− and K_G are those of mode I; at a
+        mixity other than 0 the Griffith load falls below K_G (the energy release rate has
+        a mode-II part).
 
     Examples
     --------
@@ -108,7 +113,7 @@ class QuasiStaticKRamp:
     """
 
     def __init__(self, model, fmax_eV_per_A: float = 1e-4, max_iterations: int = 20000,
-                 threshold: float = 1.5, surface_energy_J_per_m2: float | None = None):
+                 threshold: float = 1.5, surface_energy_J_per_m2: float | None = None, K_II_over_K_I: float = 0.0):
 
         if not model.geometry.crack:
             raise ValueError("the model has no crack: build it with CoupledGeometry(crack=True)")
@@ -118,9 +123,12 @@ class QuasiStaticKRamp:
         if surface_energy_J_per_m2 is not None and not (np.isfinite(surface_energy_J_per_m2)
                                                         and surface_energy_J_per_m2 > 0):
             raise ValueError(f"surface_energy_J_per_m2 must be > 0 J/m², got {surface_energy_J_per_m2!r}")
+        if not np.isfinite(K_II_over_K_I):
+            raise ValueError(f"K_II_over_K_I must be a finite number, got {K_II_over_K_I!r}")
         self.model = model
         self.fmax_eV_per_A = fmax_eV_per_A
         self.max_iterations = max_iterations
+        self.K_II_over_K_I = float(K_II_over_K_I)
         reference = Atoms(positions=model.reference_positions, cell=[1.0, 1.0, model.crystal.period_z_A],
                           pbc=(False, False, True))
         self.free = model.atom_region != PAD
@@ -138,7 +146,7 @@ class QuasiStaticKRamp:
         """Impose K (from the current state), relax, and measure (collective)."""
         model = self.model
         start = time.perf_counter()
-        model.apply(model.k_field(K_MPa_sqrt_m))
+        model.apply(model.k_field(K_MPa_sqrt_m, self.K_II_over_K_I * K_MPa_sqrt_m))
         result = model.relax(self.fmax_eV_per_A, self.max_iterations)
         u = model.displacements()
         energy = float(model.atomistic.gather_energies()[self.free].sum())

@@ -3,6 +3,10 @@
 Every field is validated before anything runs; unknown keys are errors. A problem in a
 file is reported as one line naming the file, the key and what was expected.
 
+Longer than 500 lines: one pydantic model per section of the file and the checks across
+sections, the one place where a user's keys, their units, defaults and bounds are defined
+(the reference documentation is generated from it).
+
 Example (``scenarios/edge_dislocation_Cu.toml``)::
 
     name = "Edge dislocation in Cu"
@@ -196,12 +200,17 @@ class KRange(_Strict):
 
 
 class CrackSection(_Strict):
-    """A straight crack along −x from the centre, faces normal to lab y, loaded in mode I."""
+    """A straight crack along −x from the centre, faces normal to lab y, loaded by the
+    anisotropic K-field: mode I, or mixed modes I and II in proportion (``K_II_over_K_I``)."""
 
     loading: KRange | list[float] = Field(description="K_I ramp up, MPa·m^½: a range or increasing values")
     unloading: KRange | list[float] | None = Field(None, description="K_I ramp down after loading: a range "
                                                                      "or decreasing values")
-    tip_threshold: float = Field(api_default(QuasiStaticKRamp, "threshold"), gt=1.0, description="bond broken above this × its length")
+    K_II_over_K_I: float = Field(api_default(QuasiStaticKRamp, "K_II_over_K_I"), ge=-10, le=10,
+                                 description="mode mixity of the proportional ramp: K_II = this × K_I at every step "
+                                             "(phase angle atan of it); 0: mode I")
+    tip_threshold: float = Field(api_default(QuasiStaticKRamp, "threshold"), gt=1.0,
+                                 description="bond broken above this × its length")
     surface_energy_J_per_m2: float | None = Field(None, gt=0, description="default: the potential's")
 
     def loading_values(self) -> list[float]:
@@ -491,6 +500,9 @@ class Scenario(_Strict):
                 raise InputError("[dynamics] runs after a relaxation, not after a [glide] ramp", field="dynamics")
             if self.kind == "crack" and self.dynamics.K_I_MPa_sqrt_m is None:
                 raise InputError("a dynamic crack needs the dynamic load K_I_MPa_sqrt_m", field="dynamics")
+            if self.kind == "crack" and self.crack.K_II_over_K_I != 0:
+                raise InputError("a dynamic crack is loaded in mode I: K_II_over_K_I must be 0",
+                                 field="crack.K_II_over_K_I")
             if self.kind == "crack" and self.crack.unloading is not None:
                 raise InputError("a dynamic crack takes no unloading ramp: its MD starts at the top of the "
                                  "loading ramp", field="crack.unloading")

@@ -103,7 +103,9 @@ class Study:
         restored): its K if it has one, else the scenario's fixed fields."""
         far_field = run_doc.get("far_field") or {}
         if far_field.get("K_I_MPa_sqrt_m") is not None:
-            self.model.apply(self.model.k_field(far_field["K_I_MPa_sqrt_m"]))
+            K = far_field["K_I_MPa_sqrt_m"]
+            mixity = self.scenario.crack.K_II_over_K_I if self.scenario.crack is not None else 0.0
+            self.model.apply(self.model.k_field(K, mixity * K))
         else:
             self.model.apply(*self.fields)
 

@@ -83,3 +83,27 @@ def test_stroh_dislocation_convergence_on_annulus(cu_voigt):
     print(f"\nStroh dislocation relative L2 errors {errs}\n  observed orders {orders}")
     assert errs[-1] < 1e-4
     assert 1.7 <= orders[-1] <= 2.3
+
+
+def test_kfield_mode_ii_is_williams_in_an_isotropic_crystal():
+    """Mode II in an isotropic medium (C11 = C12 + 2 C44), plane strain: the Williams field
+    u_x = K_II/(2μ) √(r/2π) sin(θ/2) [κ + 1 + 2 cos²(θ/2)],
+    u_y = −K_II/(2μ) √(r/2π) cos(θ/2) [κ − 1 − 2 sin²(θ/2)], κ = 3 − 4ν
+    (Anderson, Fracture Mechanics, 3rd ed., Table 2.2). To 1e-5: for an isotropic medium
+    the anisotropic solution's complex roots coincide, where it is least accurate."""
+    mu, lam = 50.0, 80.0                                             # GPa
+    C = np.zeros((6, 6))
+    C[:3, :3] = lam
+    C[[0, 1, 2], [0, 1, 2]] = lam + 2 * mu
+    C[[3, 4, 5], [3, 4, 5]] = mu
+    nu = lam / (2 * (lam + mu))
+    kappa = 3 - 4 * nu
+    K_II = 0.7                                                       # MPa m^1/2
+    r = np.array([5.0, 20.0, 80.0, 300.0])
+    theta = np.array([-2.5, -0.7, 0.4, 2.9])
+    points = np.column_stack([r * np.cos(theta), r * np.sin(theta)])
+    u = KField(C, [[1, 0, 0], [0, 1, 0], [0, 0, 1]], K_II=K_II).displacements(points)
+    scale = stress_intensity_to_metal(K_II) / (2 * mu * 1e9 * 1e-30 / EV) * np.sqrt(r / (2 * np.pi))
+    ux = scale * np.sin(theta / 2) * (kappa + 1 + 2 * np.cos(theta / 2) ** 2)
+    uy = -scale * np.cos(theta / 2) * (kappa - 1 - 2 * np.sin(theta / 2) ** 2)
+    np.testing.assert_allclose(u, np.column_stack([ux, uy]), rtol=1e-5)
