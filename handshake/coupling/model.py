@@ -297,14 +297,15 @@ class CoupledModel:
         Returns
         -------
         atoms : (n_atoms, 3) ndarray
-            Potential forces on free atoms, continuum forces on pad atoms, eV/Å.
+            Potential forces on free atoms, the continuum's forces on pad atoms (−K û at
+            their nodes), eV/Å.
         nodes : (n_nodes, 3) ndarray
             Continuum residual at the nodes not driven by atoms or the far field
             (zero there up to round-off by construction), eV/Å.
         """
         forces = self.atomistic_forces()
         residual = self.continuum_residual()
-        forces[self.zone.pad_ids - 1] = residual[self.zone.pad_nodes]
+        forces[self.zone.pad_ids - 1] = -residual[self.zone.pad_nodes]    # the force on a pad atom: −K û
         free_nodes = np.ones(self.zone.mesh.n_nodes, dtype=bool)
         free_nodes[self.zone.boundary_nodes] = False
         free_nodes[self.zone.outer_nodes] = False

@@ -1,7 +1,7 @@
 """Whether the dislocations of a scenario fit inside its atomistic core once dissociated.
 
 A perfect a/2⟨110⟩ dislocation of an fcc crystal gliding on {111} splits into two
-Shockley partials b₁ = b/2 + t and b₂ = b/2 − t (t = (n̂ × b)/(2√3), |t| = |b|/(2√3))
+Shockley partials b₁ = b/2 + t and b₂ = b/2 − t, with t = (n̂ × b)/(2√3) in the plane
 held apart by the intrinsic stacking fault between them: in linear anisotropic
 elasticity at the width d = b₁·K·b₂ / (2π γ_isf)
 (:func:`~handshake.dislocations.elastic_dissociation_width_A`). The coupled model

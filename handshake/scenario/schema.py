@@ -40,6 +40,7 @@ from ..dynamics import DYNAMICS_METHODS
 from ..errors import InputError
 from ..fracture import QuasiStaticKRamp
 
+
 def api_default(function, parameter: str):
     """The default of ``parameter`` of ``function`` (a class: its constructor): a key of
     the scenario file and the Python API share one default."""

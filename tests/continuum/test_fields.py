@@ -2,10 +2,18 @@
 
 import numpy as np
 import pytest
-
 from continuum_reference import CLEAVAGE, CU_A0, LOMER, l2_relative, observed_orders
-from handshake.continuum import (ContinuumRegion, Disc, KField, Material, StrohDislocation, graded_mesh_2d,
-                                 stress_intensity_from_metal, stress_intensity_to_metal)
+
+from handshake.continuum import (
+    ContinuumRegion,
+    Disc,
+    KField,
+    Material,
+    StrohDislocation,
+    graded_mesh_2d,
+    stress_intensity_from_metal,
+    stress_intensity_to_metal,
+)
 
 EV = 1.602176634e-19
 
