@@ -29,26 +29,25 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _count(text: str) -> int:
-    """A whole number ≥ 1 (ranks, seeds, nodes, iterations, ...)."""
+def _whole_number(text: str, least: int, too_small: str) -> int:
+    """``text`` as a whole number ≥ ``least``; ``too_small``: the message's start below it."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"{too_small}, got {value}")
     return value
+
+
+def _count(text: str) -> int:
+    """A whole number ≥ 1 (ranks, seeds, nodes, iterations, ...)."""
+    return _whole_number(text, 1, "expected a whole number of at least 1")
 
 
 def _seed(text: str) -> int:
     """A random seed: a whole number ≥ 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"a seed is a whole number ≥ 0, got {value}")
-    return value
+    return _whole_number(text, 0, "a seed is a whole number ≥ 0")
 
 
 def _directory(text: str) -> str:
