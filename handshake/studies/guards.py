@@ -101,8 +101,9 @@ def output_fault(error: OSError) -> Fault:
 class StopSignals:
     """SIGTERM, SIGUSR1 and SIGINT (Ctrl-C) stop a run at a safe point.
 
-    While the run is being set up (:attr:`deferred` False) a signal raises
-    :class:`SetUpInterrupted` at once: nothing is written yet. Once the run writes output
+    While the run is being set up (:attr:`deferred` False) a signal ends the set-up at its
+    next phase with :class:`SetUpInterrupted` (:meth:`raise_if_received`): nothing is
+    written yet. Once the run writes output
     (:attr:`deferred` True) a signal sets a flag that the run polls between load steps,
     where it writes its checkpoint and stops (exit code 3). A second Ctrl-C while waiting
     for that ends the process at once (exit code 130); the checkpoint of the last
@@ -122,8 +123,9 @@ class StopSignals:
         self._previous: dict = {}
 
     def _handle(self, signum, _frame) -> None:
-        if not self.deferred:
-            raise SetUpInterrupted(signal.Signals(signum).name)
+        if not self.deferred:       # checked by the set-up between its phases (raise_if_received):
+            self.received = signum  # an exception raised here could be swallowed where it lands
+            return
         if signum == signal.SIGINT and self.received == signal.SIGINT:
             os.write(2, b"handshake: interrupted again: stopped at once; the checkpoint of the last completed "
                         b"load step is whole\n")
@@ -140,6 +142,15 @@ class StopSignals:
         for s, handler in self._previous.items():
             signal.signal(s, handler)
         self._previous.clear()
+
+    def raise_if_received(self, comm, model=None) -> None:
+        """During the set-up: end it with :class:`SetUpInterrupted` if a stop signal came on
+        any rank, closing ``model`` if one is built (collective)."""
+        name = self.requested(comm)
+        if name:
+            if model is not None:
+                model.close()
+            raise SetUpInterrupted(name)
 
     def requested(self, comm) -> str | None:
         """Name of a stop signal received on any rank, or None (collective)."""

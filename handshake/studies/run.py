@@ -78,6 +78,7 @@ def _run(path, out, overrides, overwrite, reference, comm, restart, on_step, lam
     log(comm, f"set-up of {path if restart is None else restart}", logging.DEBUG)
     if restart is not None:
         checkpoint, scenario, model, fields, text, all_overrides, source = restart_set_up(restart, overrides, comm)
+        signals.raise_if_received(comm, model)
         directory = RunDirectory(restart, comm, resume=True)
         run_doc = checkpoint.documents["run"]
         completed = int(run_doc["completed_steps"])
@@ -96,9 +97,11 @@ def _run(path, out, overrides, overwrite, reference, comm, restart, on_step, lam
         source = str(path)
         scenario = load_scenario(path, overrides)
         STUDIES[study_kind(scenario)].check(scenario, source)
+        signals.raise_if_received(comm)
         model, fields = build_model(scenario, source=source, comm=comm)
         if scenario.dynamics is not None:       # refused before anything is written
             _check_dynamics_layout(scenario, model, source)
+        signals.raise_if_received(comm, model)
         start = time.perf_counter()
         directory = RunDirectory(out if out is not None else default_output(path, comm), comm, overwrite)
         text = path.read_text()

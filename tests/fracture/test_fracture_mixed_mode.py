@@ -5,8 +5,8 @@ trapped and open) with K_II = 0.5 K_I imposed on the continuum's outer boundary,
 away. The relaxed atoms between 10 Å from the tip and the handshake zone are fitted with
 the anisotropic field (K_I, K_II, the elastic tip's x and a rigid translation free): the
 fit must find the applied K_I and K_II, i.e. the mode II part crosses the continuum and
-the handshake zone as the mode I part does (and a pure mode I ramp gives no K_II).
-Measured: K_I 0.796, K_II 0.41 (applied 0.40), misfit 2.4 %; mode I: K_II −0.006. (At
+the handshake zone as the mode I part does.
+Measured: K_I 0.796, K_II 0.41 (applied 0.40), misfit 2.4 % (pure mode I: K_II −0.006). (At
 K_I = 0.5, below K_G, the atomistic crack faces close behind the tip and the field is not
 that of an open crack: misfit 27 %.)
 """
@@ -49,8 +49,8 @@ def fitted_k(out):
     return fit.x[:2], np.sqrt(np.mean(fit.fun ** 2) / np.mean(u ** 2))
 
 
-@pytest.mark.parametrize("mixity", [0.5, 0.0])
-def test_mixed_mode_field_reaches_the_atoms(mixity, tmp_path):
+def test_mixed_mode_field_reaches_the_atoms(tmp_path):
+    mixity = 0.5
     out = tmp_path / f"mixed-{mixity}"
     result = handshake("--quiet", "run", SCENARIO, "--out", out, "--set", "crack.loading=[0.5, 0.8]",
                        "--set", "crack.unloading=[0.7]", "--set", f"crack.K_II_over_K_I={mixity}",

@@ -10,6 +10,8 @@ line, i.e. within 14 Å of the handshake where the strain is ≈ 1.5 % and the l
 continuum misses the third-order elastic response; that table is in the README.
 """
 
+import os
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,8 @@ from handshake.coupling.reference import compare_with_reference, solve_reference
 
 ORIENTATION = [[1, -1, 0], [1, 1, 1], [-1, -1, 2]]
 FMAX = 1e-6
-RADII = (30.0, 40.0, 50.0)
+#: 30 and 40 Å in the test suite; the docs' 50 Å row: HANDSHAKE_REFERENCE_RADII=30,40,50 pytest -s this file
+RADII = tuple(float(r) for r in os.environ.get("HANDSHAKE_REFERENCE_RADII", "30,40").split(","))
 
 
 POTENTIAL = "Al_zhou"
