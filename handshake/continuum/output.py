@@ -7,7 +7,6 @@ never reads a half-written index.
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -16,6 +15,7 @@ import meshio
 import numpy as np
 from ase.units import GPa
 
+from ..atomic_write import atomic_write
 from .elasticity import element_strains, nodal_average
 
 
@@ -51,16 +51,8 @@ def write_vtu(path, mesh, point_data=None, cell_data=None, origin_A=(0.0, 0.0, 0
     pts += np.asarray(origin_A, dtype=float)
     out = meshio.Mesh(pts, [(mesh.cell_type, mesh.cells)], point_data=point_data or {},
                       cell_data={k: [np.asarray(v)] for k, v in (cell_data or {}).items()})
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:  # through a temporary file: a full disk leaves no truncated frame
+    with atomic_write(path) as tmp:      # a full disk leaves no truncated frame
         out.write(tmp, file_format="vtu")
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not exc.filename:
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc
-        raise
-    os.replace(tmp, path)
 
 
 class VTUSeries:
@@ -117,6 +109,5 @@ class VTUSeries:
                  "  <Collection>"]
         lines += [f'    <DataSet timestep="{t!r}" group="" part="0" file={quoteattr(f)}/>' for t, f in self.frames]
         lines += ["  </Collection>", "</VTKFile>", ""]
-        tmp = self.pvd_path.with_suffix(".pvd.tmp")
-        tmp.write_text("\n".join(lines))
-        os.replace(tmp, self.pvd_path)
+        with atomic_write(self.pvd_path) as tmp:
+            tmp.write_text("\n".join(lines))

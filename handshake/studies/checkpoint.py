@@ -53,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..atomic_write import atomic_write
 from ..errors import InputError
 
 FORMAT = "handshake-checkpoint"
@@ -121,18 +122,11 @@ class Checkpoint:
         payload = {"manifest": _encode(manifest), **self.arrays,
                    **{f"{k}.json": _encode(v) for k, v in self.documents.items()}}
         path = directory / FILENAME
-        tmp = directory / f".{FILENAME}.tmp"
-        try:
-            with open(tmp, "wb") as f:
-                np.savez(f, **payload)
-                f.flush()
-                os.fsync(f.fileno())
-        except BaseException as exc:   # a full disk: the previous checkpoint stays, no partial file
-            tmp.unlink(missing_ok=True)
-            if isinstance(exc, OSError) and not exc.filename:
-                raise OSError(exc.errno, exc.strerror, str(path)) from exc
-            raise
-        os.replace(tmp, path)
+        # a full disk: the previous checkpoint stays, no partial file
+        with atomic_write(path) as tmp, open(tmp, "wb") as f:
+            np.savez(f, **payload)
+            f.flush()
+            os.fsync(f.fileno())
         try:  # make the rename itself durable
             fd = os.open(directory, os.O_RDONLY)
             try:

@@ -35,7 +35,6 @@ core) are in the model's frame: subtract ``model_origin_A`` from a file's coordi
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from ase import Atoms
 from ase.io import read, write
 
 from .. import __version__
+from ..atomic_write import atomic_write
 from ..continuum import VTUSeries
 from ..errors import InputError
 
@@ -119,10 +119,9 @@ class RunDirectory:
             frames = read(atoms_file, index=":", format="extxyz", parallel=False)
             frames = [f for i, f in enumerate(frames) if f.info.get("load_step", i) < n]
             kept = len(frames)
-            tmp = self.path / ".atoms.extxyz.tmp"
             if frames:
-                write(tmp, frames, format="extxyz", parallel=False)
-                os.replace(tmp, atoms_file)
+                with atomic_write(atoms_file) as tmp:
+                    write(tmp, frames, format="extxyz", parallel=False)
             else:
                 atoms_file.unlink()
         return VTUSeries.first_frames(self.path, "continuum", kept)
@@ -130,15 +129,8 @@ class RunDirectory:
     def write_text(self, name: str, text: str) -> None:
         """Write a file atomically (temporary file, then rename; on a full disk the old file stays)."""
         if self.writer:
-            tmp = self.path / f".{name}.tmp"
-            try:
+            with atomic_write(self.path / name) as tmp:
                 tmp.write_text(text)
-            except BaseException as exc:
-                tmp.unlink(missing_ok=True)
-                if isinstance(exc, OSError) and not exc.filename:
-                    raise OSError(exc.errno, exc.strerror, str(self.path / name)) from exc
-                raise
-            os.replace(tmp, self.path / name)
 
     def write_json(self, name: str, data: dict) -> None:
         self.write_text(name, json.dumps(data, indent=1, default=jsonable))
