@@ -3,6 +3,7 @@ under ``mpiexec``, each in a subprocess."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,16 @@ def handshake_in_process(*args, capsys) -> subprocess.CompletedProcess:
     code = main([str(a) for a in args])
     printed = capsys.readouterr()
     return subprocess.CompletedProcess(["handshake", *map(str, args)], code, printed.out, printed.err)
+
+
+def signalled_when(command, line_start: str, signum=signal.SIGTERM, timeout: float = 600) -> tuple[int, list[str]]:
+    """Run ``command`` (paths allowed); send it ``signum`` as soon as a line of its standard
+    error starts with ``line_start``; return its exit code and the lines it printed there."""
+    proc = subprocess.Popen([*map(str, command)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=os.environ.copy())
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.startswith(line_start):
+            proc.send_signal(signum)
+    return proc.wait(timeout=timeout), lines

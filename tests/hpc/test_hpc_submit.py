@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from command_line import HANDSHAKE, handshake
+from command_line import HANDSHAKE, handshake, signalled_when
 
 from handshake.cli import main
 
@@ -222,21 +222,15 @@ def test_interrupted_case_resumes_from_its_checkpoint(tmp_path):
     """A case stopped by the wall-time limit's SIGTERM (exit 3, checkpoint written) continues
     from its checkpoint when the job script runs again, and ends with every load step;
     a case a guard stopped is reported, not rerun."""
-    import signal
-
     out = tmp_path / "walltime"
     result = handshake("submit", TINY, "--scheduler", "slurm", "--out", out, "--dry-run",
                        "--set", "crack.loading={start=0.2, stop=1.0, step=0.1}")
     assert result.returncode == 0, result.stderr
     case = out / json.loads((out / "manifest.json").read_text())["cases"][0]["name"]
     # the first submission: the case's own command, stopped by SIGTERM after its third load step
-    proc = subprocess.Popen([str(HANDSHAKE), "run", str(TINY), "--out", str(case), "--set",
-                             "crack.loading={start=0.2, stop=1.0, step=0.1}"],
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    for line in proc.stderr:
-        if line.startswith("step 3/"):
-            proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=300) == 3
+    code, _ = signalled_when([HANDSHAKE, "run", TINY, "--out", case, "--set",
+                              "crack.loading={start=0.2, stop=1.0, step=0.1}"], "step 3/")
+    assert code == 3
     done = json.loads((case / "summary.json").read_text())
     assert done["status"] == "interrupted" and len(done["results"]["steps"]) < 9
     again = run_script(out / "job.slurm")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from command_line import HANDSHAKE, MPIEXEC, handshake, summary
+from command_line import HANDSHAKE, MPIEXEC, handshake, signalled_when, summary
 
 SCENARIO = Path(__file__).parents[2] / "scenarios" / "dynamic_crack_Fe_100.toml"
 SMALL = ["--set", "geometry.atomistic_radius_A=25", "--set", "geometry.outer_radius_A=150",
@@ -45,16 +45,9 @@ def uninterrupted(tmp_path_factory, method):
 def interrupted(tmp_path_factory, method):
     """The same run, sent SIGTERM as soon as it reports MD step 100."""
     out = tmp_path_factory.mktemp("md_stopped") / "run"
-    proc = subprocess.Popen([str(HANDSHAKE), "run", str(SCENARIO), "--out", str(out), *SMALL,
-                             "--set", f"dynamics.method={method}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if line.startswith("MD step 100/"):
-            proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=600)
-    return out, proc.returncode, lines
+    code, lines = signalled_when([HANDSHAKE, "run", SCENARIO, "--out", out, *SMALL,
+                                  "--set", f"dynamics.method={method}"], "MD step 100/")
+    return out, code, lines
 
 
 def test_sigterm_mid_md_writes_checkpoint_and_exits_3(interrupted):

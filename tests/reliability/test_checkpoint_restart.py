@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from command_line import HANDSHAKE, handshake, summary
+from command_line import HANDSHAKE, handshake, signalled_when, summary
 
 ROOT = Path(__file__).parents[2]
 SCENARIO = ROOT / "scenarios" / "crack_Si_111.toml"
@@ -33,15 +33,8 @@ def uninterrupted(tmp_path_factory):
 
 def run_until_third_step(command, out, extra=(), step="step 3/", signum=signal.SIGTERM):
     """Run ``command``; send it ``signum`` as soon as it reports its third load step."""
-    proc = subprocess.Popen([*map(str, command), "run", str(SCENARIO), "--out", str(out), *TINY, *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if line.startswith(step):
-            proc.send_signal(signum)
-    proc.wait(timeout=300)
-    return out, proc.returncode, lines
+    code, lines = signalled_when([*command, "run", SCENARIO, "--out", out, *TINY, *extra], step, signum, 300)
+    return out, code, lines
 
 
 @pytest.fixture(scope="module")
@@ -277,15 +270,8 @@ def test_ctrl_c_stops_after_the_load_step_like_sigterm(tmp_path):
 def test_sigterm_during_set_up_writes_nothing_and_exits_3(tmp_path):
     """A signal before the run has written anything (here: as soon as the set-up starts,
     while the model is built) ends it with one line and exit code 3, not 143."""
-    out = tmp_path / "never"
-    proc = subprocess.Popen([str(HANDSHAKE), "--verbose", "run", str(SCENARIO), "--out", str(out), *TINY],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if line.startswith("set-up of"):
-            proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=300) == 3, "".join(lines)
+    out, code, lines = run_until_third_step([HANDSHAKE, "--verbose"], tmp_path / "never", step="set-up of")
+    assert code == 3, "".join(lines)
     assert lines[-1] == "handshake: stopped: SIGTERM received during set-up: stopped before anything was written\n"
     assert "Traceback" not in "".join(lines)
     assert not out.exists()
