@@ -7,8 +7,8 @@ DOFs are node major: ``dof = dim * node + component``.
 from .boundary import Constraints, boundary_facets_on, node_dofs, stress_traction, traction_forces
 from .elasticity import (EV_PER_A_AMU_TO_A_PER_PS2, Material, cubic_voigt, element_strains, element_stresses,
                          lumped_mass, mass_density, nodal_average, rotate_stiffness, stiffness_matrix)
-from .fields import (HomogeneousStrain, KField, StrohDislocation, stress_intensity_from_metal,
-                     stress_intensity_to_metal)
+from .fields import (HomogeneousStrain, KField, StrohDislocation, anti_plane_displacements, anti_plane_root,
+                     plane_and_anti_plane_decouple, stress_intensity_from_metal, stress_intensity_to_metal)
 from .interpolation import LeastSquaresTransfer, interpolation_matrix, locate, site_selection_matrix
 from .mesh import (ATOMISTIC, CONTINUUM, HANDSHAKE, Disc, Rectangle, TetMesh, TriangleMesh, extrude,
                    graded_box_mesh, graded_mesh_2d, structured_rectangle_mesh, triangular_lattice)

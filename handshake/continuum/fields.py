@@ -1,7 +1,8 @@
 """Far-field displacement solutions for boundary conditions, from matscipy.
 
 - :class:`KField`: anisotropic mode I/II crack-tip field (Sih, Paris & Irwin, Int. J.
-  Fract. Mech. 1 (1965) 189) via :class:`matscipy.fracture_mechanics.crack.RectilinearAnisotropicCrack`.
+  Fract. Mech. 1 (1965) 189) via :class:`matscipy.fracture_mechanics.crack.RectilinearAnisotropicCrack`,
+  and the anisotropic anti-plane (mode III) field, closed form (:func:`anti_plane_displacements`).
 - :class:`StrohDislocation`: straight dislocation in an anisotropic medium (Stroh sextic
   formalism, Hirth & Lothe 2nd ed. p. 467) via :class:`matscipy.dislocation.AnisotropicDislocation`.
 - :class:`HomogeneousStrain`: u = ε (x − x₀), for patch tests and applied loads.
@@ -33,12 +34,55 @@ def stress_intensity_from_metal(K_metal: float) -> float:
     return K_metal / (MPA_SQRT_M_IN_GPA_SQRT_A * GPa)
 
 
+def anti_plane_root(C_lab) -> tuple[complex, float]:
+    """Root p (Im p > 0) of the anti-plane characteristic equation and the modulus μ*.
+
+    Anti-plane equilibrium C55 u,xx + 2 C45 u,xy + C44 u,yy = 0 (lab frame, Voigt 4 = yz,
+    5 = xz) is solved by u = f(x + p y) with C44 p² + 2 C45 p + C55 = 0, so
+    p = (−C45 + i μ*) / C44 with μ* = √(C44 C55 − C45²) (Ting, *Anisotropic Elasticity*,
+    1996, §4.1; for an isotropic medium p = i and μ* = μ).
+
+    Parameters
+    ----------
+    C_lab : (6, 6) array
+        Elastic constants in the lab frame (any stress unit).
+
+    Returns
+    -------
+    p : complex
+    mu_star : float
+        μ*, the unit of ``C_lab``.
+    """
+    c44, c45, c55 = C_lab[3, 3], C_lab[3, 4], C_lab[4, 4]
+    mu_star = float(np.sqrt(c44 * c55 - c45 ** 2))
+    return complex(-c45, mu_star) / c44, mu_star
+
+
+def anti_plane_displacements(d, K_III: float, p: complex, mu_star: float) -> np.ndarray:
+    """Mode III crack-tip displacement u_z at points ``d`` (n, 2) from the tip, Å.
+
+    With the Stroh functions of the anti-plane problem (a = 1, b = C45 + p C44 = i μ*), the
+    near-tip field of a crack along −x (Ting 1996, §11.3; Suo, Proc. R. Soc. A 427 (1990)
+    331) is
+
+        u_z = √(2r/π) Re[√(cos θ + p sin θ) / b] K_III = (K_III / μ*) √(2/π) Im √(x + p y),
+
+    traction-free on the faces θ = ±π and with σ_yz = K_III / √(2π x) ahead of the tip
+    (isotropic: u_z = (K_III / μ) √(2r/π) sin(θ/2)). ``K_III`` and ``mu_star`` in one
+    unit system (eV/Å^(5/2) and eV/Å³ give Å).
+    """
+    z = d[:, 0] + p * d[:, 1]
+    # principal square root: branch cut along the negative real axis, i.e. the crack faces
+    return K_III / mu_star * np.sqrt(2.0 / np.pi) * np.sqrt(z.astype(complex)).imag
+
+
 class KField:
-    """Plane-strain anisotropic crack-tip displacement field.
+    """Anisotropic crack-tip displacement field, modes I, II (plane strain) and III.
 
     The crack lies along the lab x axis behind the tip (faces ``y = tip_y, x < tip_x``),
     its front along z. The in-plane and anti-plane problems must decouple (z normal to
-    a mirror plane of the crystal, e.g. z = <110> or <100> in a cubic crystal).
+    a mirror plane of the crystal, e.g. z = <110> or <100> in a cubic crystal): modes I
+    and II then move atoms in the plane only and mode III along the front only.
 
     Parameters
     ----------
@@ -46,39 +90,67 @@ class KField:
         Elastic constants in the crystal frame, GPa.
     orientation : (3, 3) array
         Crystal directions along lab x (propagation), y (crack plane normal), z (front).
-    K_I, K_II : float
+    K_I, K_II, K_III : float
         Stress intensity factors, MPa·m^½.
     tip : (x, y)
         Crack-tip position, Å.
+
+    Raises
+    ------
+    ValueError
+        If K_III ≠ 0 and the orientation couples in-plane and anti-plane deformation.
     """
 
-    def __init__(self, C_voigt_GPa, orientation, K_I: float = 0.0, K_II: float = 0.0, tip=(0.0, 0.0)):
+    def __init__(self, C_voigt_GPa, orientation, K_I: float = 0.0, K_II: float = 0.0, tip=(0.0, 0.0),
+                 K_III: float = 0.0):
         C = rotate_stiffness(C_voigt_GPa, orientation) * GPa
         S = np.linalg.inv(C)
         self.crack = RectilinearAnisotropicCrack()
         self.crack.set_plane_strain(S[0, 0], S[1, 1], S[2, 2], S[0, 1], S[0, 2], S[1, 2],
                                     S[0, 5], S[1, 5], S[2, 5], S[5, 5])
         self.C_lab = C
-        self.K_I, self.K_II = K_I, K_II
+        self.K_I, self.K_II, self.K_III = K_I, K_II, K_III
         self.tip = np.asarray(tip, dtype=float)
+        if K_III != 0 and not plane_and_anti_plane_decouple(C):
+            raise ValueError("mode III needs a crack front normal to a mirror plane of the crystal "
+                             "(in-plane and anti-plane deformation decoupled); this orientation couples them")
+        self.p_III, self.mu_star = anti_plane_root(C)
+
+    def _polar(self, points):
+        d = np.asarray(points, dtype=float)[:, :2] - self.tip
+        return d, np.hypot(d[:, 0], d[:, 1]), np.arctan2(d[:, 1], d[:, 0])
 
     def displacements(self, points) -> np.ndarray:
-        """(n, 2) displacements, Å. The crack faces are the branch cut θ = ±π."""
-        d = np.asarray(points, dtype=float)[:, :2] - self.tip
-        r = np.hypot(d[:, 0], d[:, 1])
-        theta = np.arctan2(d[:, 1], d[:, 0])
+        """(n, 3) displacements u_x, u_y, u_z, Å. The crack faces are the branch cut θ = ±π."""
+        d, r, theta = self._polar(points)
         ux, uy = self.crack.displacements(r, theta, stress_intensity_to_metal(self.K_I),
                                           stress_intensity_to_metal(self.K_II))
-        return np.column_stack([ux, uy])
+        uz = anti_plane_displacements(d, stress_intensity_to_metal(self.K_III), self.p_III, self.mu_star)
+        return np.column_stack([ux, uy, uz])
 
     def stresses_GPa(self, points) -> np.ndarray:
         """(n, 3) in-plane stresses σ_xx, σ_yy, σ_xy, GPa."""
-        d = np.asarray(points, dtype=float)[:, :2] - self.tip
-        r = np.hypot(d[:, 0], d[:, 1])
-        theta = np.arctan2(d[:, 1], d[:, 0])
+        _, r, theta = self._polar(points)
         sxx, syy, sxy = self.crack.stresses(r, theta, stress_intensity_to_metal(self.K_I),
                                             stress_intensity_to_metal(self.K_II))
         return np.column_stack([sxx, syy, sxy]) / GPa
+
+    def anti_plane_stresses_GPa(self, points) -> np.ndarray:
+        """(n, 2) anti-plane stresses σ_xz, σ_yz of mode III, GPa: σ_yz = K_III/√(2πx) ahead."""
+        d, _, _ = self._polar(points)
+        z = (d[:, 0] + self.p_III * d[:, 1]).astype(complex)
+        scale = stress_intensity_to_metal(self.K_III) / self.mu_star * np.sqrt(2.0 / np.pi)
+        du_dx = scale * (0.5 / np.sqrt(z)).imag
+        du_dy = scale * (0.5 * self.p_III / np.sqrt(z)).imag
+        C = self.C_lab
+        return np.column_stack([C[4, 4] * du_dx + C[3, 4] * du_dy, C[3, 4] * du_dx + C[3, 3] * du_dy]) / GPa
+
+
+def plane_and_anti_plane_decouple(C_lab) -> bool:
+    """Whether in-plane (x, y) and anti-plane (z) deformation decouple: C_i4 = C_i5 = 0 for
+    i = xx, yy, xy in the lab frame (z normal to a mirror plane)."""
+    C_lab = np.asarray(C_lab, dtype=float)
+    return bool(np.abs(C_lab[np.ix_([0, 1, 5], [3, 4])]).max() <= 1e-9 * np.abs(C_lab).max())
 
 
 class StrohDislocation:

@@ -162,24 +162,27 @@ class CoupledModel:
                                 self.orientation[1] if slip_plane is None else slip_plane,
                                 core=tuple(self.centre) if core is None else core)
 
-    def k_field(self, K_I_MPa_sqrt_m: float, K_II_MPa_sqrt_m: float = 0.0, tip=None) -> KField:
-        """Anisotropic plane-strain crack-tip field (Sih, Paris & Irwin) in this crystal.
+    def k_field(self, K_I_MPa_sqrt_m: float, K_II_MPa_sqrt_m: float = 0.0, K_III_MPa_sqrt_m: float = 0.0,
+                tip=None) -> KField:
+        """Anisotropic crack-tip field in this crystal: modes I and II in plane strain (Sih,
+        Paris & Irwin), mode III anti-plane (see :class:`~handshake.continuum.KField`).
 
         The crack faces are ``y = tip_y, x < tip_x``; build the model with
         ``CoupledGeometry(crack=True)`` so that the continuum has the matching slit.
 
         Parameters
         ----------
-        K_I_MPa_sqrt_m, K_II_MPa_sqrt_m : float
-            Mode I and II stress intensity factors, MPa·m^½.
+        K_I_MPa_sqrt_m, K_II_MPa_sqrt_m, K_III_MPa_sqrt_m : float
+            Mode I, II and III stress intensity factors, MPa·m^½.
         tip : (x, y), optional
             Tip position, Å; default the model's centre.
         """
-        for name, K in (("K_I_MPa_sqrt_m", K_I_MPa_sqrt_m), ("K_II_MPa_sqrt_m", K_II_MPa_sqrt_m)):
+        for name, K in (("K_I_MPa_sqrt_m", K_I_MPa_sqrt_m), ("K_II_MPa_sqrt_m", K_II_MPa_sqrt_m),
+                        ("K_III_MPa_sqrt_m", K_III_MPa_sqrt_m)):
             if not np.isfinite(K):
                 raise ValueError(f"{name} must be a finite number, got {K!r}")
         return KField(self.properties.C_voigt_GPa, self.orientation, K_I_MPa_sqrt_m, K_II_MPa_sqrt_m,
-                      tip=tuple(self.centre) if tip is None else tip)
+                      tip=tuple(self.centre) if tip is None else tip, K_III=K_III_MPa_sqrt_m)
 
     def homogeneous_strain(self, gradient) -> HomogeneousStrain:
         """Affine field u = G (x − centre) for a displacement gradient G (3×3, lab frame;

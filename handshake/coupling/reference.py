@@ -86,7 +86,9 @@ class FullyAtomisticModel:
         return RelaxationResult(result.converged, result.max_force_eV_per_A, iterations, passes, "fully atomistic")
 
     def displacements(self) -> np.ndarray:
-        return self.atomistic.gather_displacements()
+        """Atom displacements by id − 1, (n, 3) Å, within half a period along the front of
+        the applied field (see :meth:`CoupledModel.nearest_to_applied`; collective)."""
+        return self.coupled.nearest_to_applied(self.atomistic.gather_displacements(), self.applied)
 
     @property
     def n_atoms(self) -> int:

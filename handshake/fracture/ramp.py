@@ -99,11 +99,12 @@ class QuasiStaticKRamp:
     surface_energy_J_per_m2 : float, optional
         γ of the cleavage surface for K_G; default the potential's relaxed γ of the
         crack plane's family.
-    K_II_over_K_I : float
-        Mode mixity of a proportional ramp: every step imposes K_II = this × K_I (the
-        phase angle ψ = atan of it). K values, K+, K− and K_G are those of mode I; at a
-        mixity other than 0 the Griffith load falls below K_G (the energy release rate has
-        a mode-II part).
+    K_II_over_K_I, K_III_over_K_I : float
+        Mode mixity of a proportional ramp: every step imposes K_II = ``K_II_over_K_I`` × K_I
+        (the in-plane phase angle ψ = atan of it) and K_III = ``K_III_over_K_I`` × K_I
+        (anti-plane; the front must be normal to a mirror plane of the crystal). K values,
+        K+, K− and K_G are those of mode I; at a mixity other than 0 the Griffith load
+        falls below K_G (the energy release rate has mode II and III parts).
 
     Examples
     --------
@@ -113,7 +114,8 @@ class QuasiStaticKRamp:
     """
 
     def __init__(self, model, fmax_eV_per_A: float = 1e-4, max_iterations: int = 20000,
-                 threshold: float = 1.5, surface_energy_J_per_m2: float | None = None, K_II_over_K_I: float = 0.0):
+                 threshold: float = 1.5, surface_energy_J_per_m2: float | None = None, K_II_over_K_I: float = 0.0,
+                 K_III_over_K_I: float = 0.0):
 
         if not model.geometry.crack:
             raise ValueError("the model has no crack: build it with CoupledGeometry(crack=True)")
@@ -123,12 +125,15 @@ class QuasiStaticKRamp:
         if surface_energy_J_per_m2 is not None and not (np.isfinite(surface_energy_J_per_m2)
                                                         and surface_energy_J_per_m2 > 0):
             raise ValueError(f"surface_energy_J_per_m2 must be > 0 J/m², got {surface_energy_J_per_m2!r}")
-        if not np.isfinite(K_II_over_K_I):
-            raise ValueError(f"K_II_over_K_I must be a finite number, got {K_II_over_K_I!r}")
+        for name, mixity in (("K_II_over_K_I", K_II_over_K_I), ("K_III_over_K_I", K_III_over_K_I)):
+            if not np.isfinite(mixity):
+                raise ValueError(f"{name} must be a finite number, got {mixity!r}")
         self.model = model
         self.fmax_eV_per_A = fmax_eV_per_A
         self.max_iterations = max_iterations
         self.K_II_over_K_I = float(K_II_over_K_I)
+        self.K_III_over_K_I = float(K_III_over_K_I)
+        self.field(1.0)             # refuses mode III in an orientation that couples it to the plane
         reference = Atoms(positions=model.reference_positions, cell=[1.0, 1.0, model.crystal.period_z_A],
                           pbc=(False, False, True))
         self.free = model.atom_region != PAD
@@ -142,11 +147,16 @@ class QuasiStaticKRamp:
         #: where the handshake zone begins along the crack line, relative to the tip, Å
         self.handshake_edge_A = model.geometry.atomistic_radius_A - model.geometry.handshake_width_A
 
+    def field(self, K_MPa_sqrt_m: float):
+        """The K-field of the ramp at mode-I load K (MPa·m^½), with its mode II and III parts."""
+        return self.model.k_field(K_MPa_sqrt_m, self.K_II_over_K_I * K_MPa_sqrt_m,
+                                  self.K_III_over_K_I * K_MPa_sqrt_m)
+
     def step(self, K_MPa_sqrt_m: float, branch: str = "loading") -> KStep:
         """Impose K (from the current state), relax, and measure (collective)."""
         model = self.model
         start = time.perf_counter()
-        model.apply(model.k_field(K_MPa_sqrt_m, self.K_II_over_K_I * K_MPa_sqrt_m))
+        model.apply(self.field(K_MPa_sqrt_m))
         result = model.relax(self.fmax_eV_per_A, self.max_iterations)
         u = model.displacements()
         energy = float(model.atomistic.gather_energies()[self.free].sum())

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 
-from ..continuum.elasticity import rotate_stiffness
+from ..continuum import plane_and_anti_plane_decouple, rotate_stiffness
 
 #: Voigt index of the pair (i, j)
 _VOIGT = np.array([[0, 5, 4], [5, 1, 3], [4, 3, 2]])
@@ -75,8 +75,7 @@ def rayleigh_speed_m_per_s(C_voigt_GPa: np.ndarray, density_kg_per_m3: float) ->
     """
     C_voigt_GPa = np.asarray(C_voigt_GPa, dtype=float)
     C = stiffness_tensor(C_voigt_GPa) * 1e9
-    coupling = C_voigt_GPa[np.ix_([0, 1, 5], [3, 4])]
-    if np.abs(coupling).max() <= 1e-9 * np.abs(C_voigt_GPa).max():
+    if plane_and_anti_plane_decouple(C_voigt_GPa):
         C = C[:2, :2, :2, :2]
     rho = float(density_kg_per_m3)
     # the limiting speed: the slowest bulk wave along x (of the components kept), from the

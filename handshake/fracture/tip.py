@@ -55,6 +55,8 @@ class BondBreakingTip:
         self.reference_lengths = np.linalg.norm(self.reference_vectors, axis=1)
         self.x = atoms.positions[self.i, 0] + 0.5 * self.reference_vectors[:, 0]
         self.threshold = threshold
+        #: period along the front (lab z), Å; inf if the atoms are not periodic along it
+        self.period_z_A = float(atoms.cell[2, 2]) if atoms.pbc[2] else np.inf
         if self.i.size == 0:
             raise ValueError(f"no bonds cross y = {crack_plane_y_A:g} Å")
         rows, self.row = np.unique(np.round(self.x, 6), return_inverse=True)
@@ -67,6 +69,8 @@ class BondBreakingTip:
         """Current length / reference length of each watched bond, for displacements (n, 3) Å."""
         u = np.asarray(displacements_A)
         current = self.reference_vectors + u[self.j] - u[self.i]
+        # along the periodic front the partner is its nearest image (mode III slides the faces)
+        current[:, 2] -= self.period_z_A * np.round(current[:, 2] / self.period_z_A)
         return np.linalg.norm(current, axis=1) / self.reference_lengths
 
     def broken(self, displacements_A: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from typing import Literal, get_args
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..continuum import cubic_voigt, plane_and_anti_plane_decouple, rotate_stiffness
 from ..coupling import METHODS, CoupledGeometry, CoupledModel
 from ..coupling.model import MAX_ITERATIONS
 from ..dislocations import ShearRamp
@@ -200,9 +201,19 @@ class KRange(_Strict):
         return [round(self.start + direction * k * self.step, 10) for k in range(n + 1)]
 
 
+def front_on_mirror_normal(orientation) -> bool:
+    """Whether lab z of ``orientation`` is normal to a mirror plane of a cubic crystal, i.e.
+    in-plane and anti-plane deformation decouple whatever the elastic constants: tested
+    with a strongly anisotropic cubic tensor (Zener ratio 3), so only symmetry can make the
+    coupling vanish."""
+    generic = cubic_voigt(1.0, 0.5, 0.75)
+    return plane_and_anti_plane_decouple(rotate_stiffness(generic, np.asarray(orientation, dtype=float)))
+
+
 class CrackSection(_Strict):
     """A straight crack along −x from the centre, faces normal to lab y, loaded by the
-    anisotropic K-field: mode I, or mixed modes I and II in proportion (``K_II_over_K_I``)."""
+    anisotropic K-field: mode I, or mixed modes I, II and III in proportion (``K_II_over_K_I``,
+    ``K_III_over_K_I``)."""
 
     loading: KRange | list[float] = Field(description="K_I ramp up, MPa·m^½: a range or increasing values")
     unloading: KRange | list[float] | None = Field(None, description="K_I ramp down after loading: a range "
@@ -210,6 +221,10 @@ class CrackSection(_Strict):
     K_II_over_K_I: float = Field(api_default(QuasiStaticKRamp, "K_II_over_K_I"), ge=-10, le=10,
                                  description="mode mixity of the proportional ramp: K_II = this × K_I at every step "
                                              "(phase angle atan of it); 0: mode I")
+    K_III_over_K_I: float = Field(api_default(QuasiStaticKRamp, "K_III_over_K_I"), ge=-10, le=10,
+                                  description="anti-plane (tearing) mode: K_III = this × K_I at every step; the "
+                                              "front must be normal to a mirror plane ({100} or {110} of a cubic "
+                                              "crystal); 0: none")
     tip_threshold: float = Field(api_default(QuasiStaticKRamp, "threshold"), gt=1.0,
                                  description="bond broken above this × its length")
     surface_energy_J_per_m2: float | None = Field(None, gt=0, description="default: the potential's")
@@ -485,6 +500,11 @@ class Scenario(_Strict):
         if self.kind == "dislocation" and self.crack is not None:
             raise InputError('a dislocation scenario takes no [crack] section (kind = "crack" for a crack)',
                              field="crack")
+        if self.kind == "crack" and self.crack.K_III_over_K_I != 0 and not front_on_mirror_normal(
+                self.material.orientation):
+            raise InputError(f"mode III needs a crack front normal to a mirror plane ({{100}} or {{110}}); "
+                             f"{list(self.material.orientation[2])} couples anti-plane and in-plane deformation",
+                             field="crack.K_III_over_K_I")
         line = np.asarray(self.material.orientation[2])
         core = self.geometry.atomistic_radius_A - self.geometry.handshake_width_A
         for i, d in enumerate(self.dislocations):
@@ -501,9 +521,9 @@ class Scenario(_Strict):
                 raise InputError("[dynamics] runs after a relaxation, not after a [glide] ramp", field="dynamics")
             if self.kind == "crack" and self.dynamics.K_I_MPa_sqrt_m is None:
                 raise InputError("a dynamic crack needs the dynamic load K_I_MPa_sqrt_m", field="dynamics")
-            if self.kind == "crack" and self.crack.K_II_over_K_I != 0:
-                raise InputError("a dynamic crack is loaded in mode I: K_II_over_K_I must be 0",
-                                 field="crack.K_II_over_K_I")
+            for mode in ("K_II_over_K_I", "K_III_over_K_I"):
+                if self.kind == "crack" and getattr(self.crack, mode) != 0:
+                    raise InputError(f"a dynamic crack is loaded in mode I: {mode} must be 0", field=f"crack.{mode}")
             if self.kind == "crack" and self.crack.unloading is not None:
                 raise InputError("a dynamic crack takes no unloading ramp: its MD starts at the top of the "
                                  "loading ramp", field="crack.unloading")

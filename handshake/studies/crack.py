@@ -38,7 +38,7 @@ class CrackStudy(Study):
             model.apply(*self.fields)
         ramp = QuasiStaticKRamp(model, scenario.coupling.fmax_eV_per_A, scenario.coupling.max_iterations,
                                 threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2,
-                                K_II_over_K_I=crack.K_II_over_K_I)
+                                K_II_over_K_I=crack.K_II_over_K_I, K_III_over_K_I=crack.K_III_over_K_I)
         model.atomistic.watch_forces(self.settings.force_limit_eV_per_A)
         loading = crack.loading_values()
         unloading = crack.unloading_values()
@@ -49,6 +49,7 @@ class CrackStudy(Study):
         summary.setdefault("results", {})
         summary["results"]["K_G_MPa_sqrt_m"] = ramp.K_G_MPa_sqrt_m
         summary["results"]["K_II_over_K_I"] = crack.K_II_over_K_I
+        summary["results"]["K_III_over_K_I"] = crack.K_III_over_K_I
         records: list = summary["results"].setdefault("steps", [])
         # picture of the tip at the top of the loading branch (unless a restart is past it)
         n_loading = (sum(s.branch == "loading" for s in done) + len(left[0])
@@ -128,7 +129,7 @@ class CrackStudy(Study):
                 atomistic.apply(*fields)
             ramp = QuasiStaticKRamp(atomistic, scenario.coupling.fmax_eV_per_A, 50 * scenario.coupling.max_iterations,
                                     threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2,
-                                    K_II_over_K_I=crack.K_II_over_K_I)
+                                    K_II_over_K_I=crack.K_II_over_K_I, K_III_over_K_I=crack.K_III_over_K_I)
             result = ramp.run(crack.loading_values(), crack.unloading_values(),
                               before_step=self.stop_reference_if_requested,
                               callback=lambda s: log(comm, f"reference {s.branch:9s} K = {s.K_MPa_sqrt_m:.3f}  "

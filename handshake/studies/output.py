@@ -182,7 +182,7 @@ def atoms_frame(model, info: dict):
     """ASE Atoms of the coupled model's current state with per-atom output arrays, in the
     output frame (module docstring; collective)."""
     region = model.atomistic
-    u = region.gather_displacements()
+    u = model.displacements()           # u_z continuous with the applied field, not a minimum image
     region.compute()
     stress = region.gather_stresses_GPa(model.properties.atomic_volume_A3)
     origin = output_origin_A(model)

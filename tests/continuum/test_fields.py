@@ -11,6 +11,7 @@ from handshake.continuum import (
     Material,
     StrohDislocation,
     graded_mesh_2d,
+    rotate_stiffness,
     stress_intensity_from_metal,
     stress_intensity_to_metal,
 )
@@ -114,4 +115,88 @@ def test_kfield_mode_ii_is_williams_in_an_isotropic_crystal():
     scale = stress_intensity_to_metal(K_II) / (2 * mu * 1e9 * 1e-30 / EV) * np.sqrt(r / (2 * np.pi))
     ux = scale * np.sin(theta / 2) * (kappa + 1 + 2 * np.cos(theta / 2) ** 2)
     uy = -scale * np.cos(theta / 2) * (kappa - 1 - 2 * np.sin(theta / 2) ** 2)
-    np.testing.assert_allclose(u, np.column_stack([ux, uy]), rtol=1e-5)
+    np.testing.assert_allclose(u[:, :2], np.column_stack([ux, uy]), rtol=1e-5)
+
+
+def test_kfield_mode_iii_is_the_isotropic_anti_plane_field():
+    """Mode III in an isotropic medium: u_z = (2 K_III/μ) √(r/2π) sin(θ/2) (Anderson,
+    Fracture Mechanics, 3rd ed., Table 2.2); modes I and II untouched, no u_z from them."""
+    mu, lam = 50.0, 80.0                                             # GPa
+    C = np.zeros((6, 6))
+    C[:3, :3] = lam
+    C[[0, 1, 2], [0, 1, 2]] = lam + 2 * mu
+    C[[3, 4, 5], [3, 4, 5]] = mu
+    K_III = 0.6                                                      # MPa m^1/2
+    r = np.array([5.0, 20.0, 80.0, 300.0])
+    theta = np.array([-2.5, -0.7, 0.4, 2.9])
+    points = np.column_stack([r * np.cos(theta), r * np.sin(theta)])
+    u = KField(C, [[1, 0, 0], [0, 1, 0], [0, 0, 1]], K_III=K_III).displacements(points)
+    mu_metal = mu * 1e9 * 1e-30 / EV                                 # eV/Å³
+    expected = 2 * stress_intensity_to_metal(K_III) / mu_metal * np.sqrt(r / (2 * np.pi)) * np.sin(theta / 2)
+    np.testing.assert_allclose(u[:, 2], expected, rtol=1e-7)         # ASE's eV vs CODATA 2018's
+    np.testing.assert_allclose(u[:, :2], 0.0, atol=1e-15)
+    u_I = KField(C, [[1, 0, 0], [0, 1, 0], [0, 0, 1]], K_I=0.6).displacements(points)
+    np.testing.assert_array_equal(u_I[:, 2], 0.0)
+
+
+#: the flagship's Si (111)[1-10] orientation: z = [1-10] is normal to a mirror plane, but
+#: lab x and y are not cubic axes
+SI_FLAGSHIP = [[1, 1, -2], [1, 1, 1], [1, -1, 0]]
+#: front along [110] (normal to a mirror plane), x turned by 0.5 rad from [001] towards
+#: [1-10]: a general anti-plane tensor (C45 ≠ 0 in the lab frame)
+TILTED = np.array([np.cos(0.5) * np.array([0.0, 0.0, 1.0]) + np.sin(0.5) * np.array([1.0, -1.0, 0.0]) / np.sqrt(2),
+                   np.cross([1.0, 1.0, 0.0], np.cos(0.5) * np.array([0.0, 0.0, 1.0])
+                            + np.sin(0.5) * np.array([1.0, -1.0, 0.0]) / np.sqrt(2)) / np.sqrt(2),
+                   np.array([1.0, 1.0, 0.0]) / np.sqrt(2)])
+
+
+@pytest.mark.parametrize("orientation", [SI_FLAGSHIP, TILTED], ids=["Si-111", "tilted-100"])
+def test_kfield_mode_iii_is_an_anisotropic_crack_field(orientation):
+    """The anisotropic mode III field, checked by finite differences of u_z with the lab
+    constants (independent of the closed form): anti-plane equilibrium, traction-free crack
+    faces σ_yz(θ = ±π) = 0, σ_yz = K_III/√(2πr) ahead of the tip, and the field's own
+    stresses agree. Si (C11, C12, C44 = 151, 76, 56 GPa): strongly anisotropic."""
+    C = np.zeros((6, 6))
+    C[:3, :3] = 76.0
+    C[[0, 1, 2], [0, 1, 2]] = 151.0
+    C[[3, 4, 5], [3, 4, 5]] = 56.0
+    C_lab = rotate_stiffness(C, np.asarray(orientation, dtype=float))
+    K_III = 0.5
+    kf = KField(C, orientation, K_III=K_III, tip=(3.0, -2.0))
+    if orientation is TILTED:
+        assert abs(C_lab[3, 4]) > 5.0                                 # GPa: a general anti-plane tensor
+
+    def uz(x, y):
+        return kf.displacements(np.column_stack([x, y]))[:, 2]
+
+    def stresses(x, y, h=1e-3):                                       # σ_xz, σ_yz, GPa (u in Å)
+        ux = (uz(x + h, y) - uz(x - h, y)) / (2 * h)
+        uy = (uz(x, y + h) - uz(x, y - h)) / (2 * h)
+        return C_lab[4, 4] * ux + C_lab[3, 4] * uy, C_lab[3, 4] * ux + C_lab[3, 3] * uy
+
+    r = np.array([10.0, 40.0, 160.0])
+    theta = np.array([0.3, 1.9, -2.4])
+    x, y = 3.0 + r * np.cos(theta), -2.0 + r * np.sin(theta)
+    h = 1e-2
+    div = ((stresses(x + h, y)[0] - stresses(x - h, y)[0]) + (stresses(x, y + h)[1] - stresses(x, y - h)[1])) / (2 * h)
+    assert np.abs(div).max() < 1e-6 * np.abs(stresses(x, y)[1]).max()
+    fd = np.column_stack(stresses(x, y))
+    np.testing.assert_allclose(kf.anti_plane_stresses_GPa(np.column_stack([x, y])), fd, rtol=1e-6)
+    # faces, just above and below the slit behind the tip (the field's stresses, checked above)
+    for side in (1e-12, -1e-12):
+        faces = kf.anti_plane_stresses_GPa(np.column_stack([3.0 - r, np.full(3, -2.0 + side)]))
+        assert np.abs(faces[:, 1]).max() < 1e-9 * np.abs(fd).max()
+        assert np.abs(faces[:, 0]).min() > 0.1                        # σ_xz does not vanish there
+    _, ahead = stresses(3.0 + r, np.full(3, -2.0))
+    expected_Pa = K_III * 1e6 / np.sqrt(2 * np.pi * r * 1e-10)
+    np.testing.assert_allclose(ahead * 1e9, expected_Pa, rtol=1e-6)
+
+
+def test_mode_iii_is_refused_where_it_couples_to_the_plane():
+    """A front along [111]... not normal to a mirror plane: a K_III there would also open the crack."""
+    C = np.zeros((6, 6))
+    C[:3, :3] = 76.0
+    C[[0, 1, 2], [0, 1, 2]] = 151.0
+    C[[3, 4, 5], [3, 4, 5]] = 56.0
+    with pytest.raises(ValueError, match="mirror plane"):
+        KField(C, [[1, -1, 0], [1, 1, 1], [-1, -1, 2]], K_III=0.5)

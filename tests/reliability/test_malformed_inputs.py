@@ -195,6 +195,13 @@ CASES = [
     Case("load on a crack", run_(), E + "bad.toml: load: a crack scenario takes no [load]: its K ramp sets the far "
          "field", scenario="crack", edits=(("[crack]", "[load]\ngradient = [[0.01, 0, 0], [0, 0, 0], [0, 0, 0]]\n"
                                             "[crack]"),)),
+    Case("mode III off a mirror plane", run_(), E + "bad.toml: crack.K_III_over_K_I: mode III needs a crack front "
+         "normal to a mirror plane ({100} or {110}); [-1, -1, 2] couples anti-plane and in-plane deformation",
+         scenario="crack", edits=(("unloading = [0.5, 0.3]", "unloading = [0.5, 0.3]\nK_III_over_K_I = 0.5"),)),
+    Case("mode III in dynamics", run_(), E + "bad.toml: crack.K_III_over_K_I: a dynamic crack is loaded in mode I: "
+         "K_III_over_K_I must be 0", scenario="crack",
+         edits=(("[[1, -1, 0], [1, 1, 1], [-1, -1, 2]]", "[[1, 1, -2], [1, 1, 1], [1, -1, 0]]"),
+                ("unloading = [0.5, 0.3]", "K_III_over_K_I = 0.5\n[dynamics]\nK_I_MPa_sqrt_m = 0.5\nsteps = 1000"))),
     Case("crack plane without a surface energy", run_(), E + "bad.toml: material.orientation: no surface energy for "
          "the {321} plane (known: {100}, {110}, {111}); give crack.surface_energy_J_per_m2", scenario="crack",
          edits=(("[[1, -1, 0], [1, 1, 1], [-1, -1, 2]]", "[[1, 1, -1], [1, 2, 3], [5, -4, 1]]"),)),
