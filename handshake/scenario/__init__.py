@@ -2,8 +2,8 @@
 model built from one (:mod:`.build`)."""
 
 from .build import SCENARIO_KEYS, ScenarioPlan, build_model, check_scenario
-from .files import load_scenario, with_potential_beside
+from .files import load_scenario, with_paths_beside
 from .schema import MAX_GRADIENT, MAX_K_STEPS, Scenario
 
 __all__ = ["MAX_GRADIENT", "MAX_K_STEPS", "SCENARIO_KEYS", "Scenario", "ScenarioPlan", "build_model",
-           "check_scenario", "load_scenario", "with_potential_beside"]
+           "check_scenario", "load_scenario", "with_paths_beside"]

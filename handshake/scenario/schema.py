@@ -377,6 +377,19 @@ class ReferenceSection(_Strict):
                                                       "field is held on its outer shell")
 
 
+class InitialStateSection(_Strict):
+    """Start from one's own configuration of the model's atoms instead of the perfect crystal
+    under the applied field (a frame of an earlier run's ``atoms.extxyz``, or a file made
+    from one with OVITO or ASE): the free atoms start at its positions, under the far field
+    of the first load step; the continuum and the pad follow at the first relaxation."""
+
+    atoms_file: str = Field(min_length=1, description="extxyz (.extxyz, .xyz) or LAMMPS data file (.data, .lmp) "
+                                                      "with the model's atoms in id order, relative to the "
+                                                      "scenario's folder; positions in the model's frame or in "
+                                                      "that of atoms.extxyz")
+    frame: int = Field(-1, description="frame of an extxyz file with several (from 0; negative from the end)")
+
+
 class RunSection(_Strict):
     """Checkpoints and run-time guards of ``handshake run`` (see :mod:`handshake.studies.guards`)."""
 
@@ -485,6 +498,7 @@ class Scenario(_Strict):
     alloy: AlloySection | None = None
     run: RunSection = RunSection()
     dynamics: DynamicsSection | None = None
+    initial_state: InitialStateSection | None = None
 
     @model_validator(mode="after")
     def _has_a_defect(self):

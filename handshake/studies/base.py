@@ -110,6 +110,21 @@ class Study:
         else:
             self.model.apply(*self.fields)
 
+    def first_far_field(self) -> list:
+        """The far field of the first load step: the scenario's fixed fields (a kind whose
+        load steps impose their own far field says which)."""
+        return list(self.fields)
+
+    def start_from(self, displacements_A: np.ndarray) -> None:
+        """Place the atoms at ``displacements_A`` ((n_atoms, 3) Å, ``[initial_state]``) under
+        the far field of the first load step, which then relaxes from there (collective).
+        The pad atoms are placed too: in a state written by a coupled run they carry the
+        continuum's correction, and the relaxation starts from that state itself."""
+        model = self.model
+        model.apply(*self.first_far_field())
+        u = model.nearest_to_applied(displacements_A, model.applied_displacements_atoms)
+        model.atomistic.set_displacements(np.arange(1, model.n_atoms + 1), u)
+
     def frame_time(self, index: int, load: float) -> float:
         """The pvd time of the frame of load step ``index`` under ``load``: the load itself
         (K in MPa·m^½ along the load path, τ in MPa), or, when MD follows, ``index`` minus

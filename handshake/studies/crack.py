@@ -30,6 +30,12 @@ from .plots import plot_crack_tip, plot_k_ramp
 class CrackStudy(Study):
     """K ramp of a ``kind = "crack"`` scenario (``[crack]`` section)."""
 
+    def first_far_field(self) -> list:
+        """The K-field of the ramp's first load step."""
+        crack = self.scenario.crack
+        K = crack.loading_values()[0]
+        return [self.model.k_field(K, crack.K_II_over_K_I * K, crack.K_III_over_K_I * K)]
+
     def statics(self, run_doc: dict | None) -> None:
         """The quasi-static K ramp of a crack scenario, written step by step."""
         scenario, model, summary, directory, comm = self.scenario, self.model, self.summary, self.directory, self.comm

@@ -91,6 +91,10 @@ class GlideStudy(Study):
             self.ramp = glide_ramp(self.scenario, self.model, extra_fields=self.fields[len(self.scenario.dislocations):])
         return self.ramp
 
+    def first_far_field(self) -> list:
+        """The ramp's far field at zero stress, its first relaxation."""
+        return self._ramp().far_fields(0.0)
+
     def restore_far_field(self, run_doc: dict) -> None:
         """The ramp's far field at the checkpoint's last stress, its dislocation where the
         ramp had re-centred it."""

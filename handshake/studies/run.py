@@ -10,6 +10,7 @@ completed load step at once (:mod:`handshake.studies.output`), so an interrupted
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import platform
@@ -26,11 +27,12 @@ from ..coupling.geometry import region_labels
 from ..dynamics import dynamics_method
 from ..errors import InputError, RunStopped
 from ..progress import log
-from ..scenario import Scenario, build_model, load_scenario, with_potential_beside
+from ..scenario import Scenario, build_model, load_scenario, with_paths_beside
 from ..toml_input import apply_overrides
 from .base import STUDIES, study_kind
 from .checkpoint import Checkpoint, RunCheckpoints, restore
 from .guards import StopSignals, output_fault
+from .initial_state import scenario_initial_displacements
 from .output import RunDirectory, atoms_frame, default_output, output_origin_A, overrides_comment, provenance
 
 
@@ -76,6 +78,7 @@ def run_scenario(path, out=None, overrides: list[str] | None = None, overwrite: 
 def _run(path, out, overrides, overwrite, reference, comm, restart, on_step, lammps_log, signals) -> dict:
     """:func:`run_scenario` with its stop signals installed."""
     log(comm, f"set-up of {path if restart is None else restart}", logging.DEBUG)
+    initial = None
     if restart is not None:
         checkpoint, scenario, model, fields, text, all_overrides, source = restart_set_up(restart, overrides, comm)
         signals.raise_if_received(comm, model)
@@ -99,8 +102,13 @@ def _run(path, out, overrides, overwrite, reference, comm, restart, on_step, lam
         STUDIES[study_kind(scenario)].check(scenario, source)
         signals.raise_if_received(comm)
         model, fields = build_model(scenario, source=source, comm=comm)
-        if scenario.dynamics is not None:       # refused before anything is written
-            _check_dynamics_layout(scenario, model, source)
+        try:                                    # refused before anything is written
+            if scenario.dynamics is not None:
+                _check_dynamics_layout(scenario, model, source)
+            initial = scenario_initial_displacements(scenario, model, source)
+        except InputError:
+            model.close()
+            raise
         signals.raise_if_received(comm, model)
         start = time.perf_counter()
         directory = RunDirectory(out if out is not None else default_output(path, comm), comm, overwrite)
@@ -117,6 +125,11 @@ def _run(path, out, overrides, overwrite, reference, comm, restart, on_step, lam
                    "material": {k: getattr(model.properties, k) for k in
                                 ("a0_A", "C11_GPa", "C12_GPa", "C44_GPa", "cutoff_A", "gamma_100_J_per_m2",
                                  "gamma_110_J_per_m2", "gamma_111_J_per_m2")}}
+        if scenario.initial_state is not None:
+            atoms_file = Path(scenario.initial_state.atoms_file).resolve()
+            summary["provenance"]["initial_state"] = {
+                "atoms_file": str(atoms_file), "frame": scenario.initial_state.frame,
+                "sha256": hashlib.sha256(atoms_file.read_bytes()).hexdigest()}
         series = VTUSeries(directory.path, "continuum") if directory.writer else None
     study_class = STUDIES[study_kind(scenario)]
     checkpoints = RunCheckpoints(directory.path, model, {"scenario_text": text, "overrides": all_overrides,
@@ -147,6 +160,9 @@ def _run(path, out, overrides, overwrite, reference, comm, restart, on_step, lam
     with model:
         study = study_class(scenario, model, fields, summary, directory, write_frame, checkpoints, signals, comm,
                             start, on_step)
+        if initial is not None:
+            study.start_from(initial)
+            log(comm, f"free atoms start from {scenario.initial_state.atoms_file}")
         if checkpoint is not None:
             study.restore_far_field(run_doc)
             restore(checkpoint, model)
@@ -198,7 +214,7 @@ def restart_set_up(directory, overrides: list[str], comm):
     source = f"{checkpoint.source} (scenario of {run_doc.get('scenario_file', '?')})"
     try:
         data = apply_overrides(tomllib.loads(text), all_overrides)
-        scenario = with_potential_beside(Scenario.model_validate(data),
+        scenario = with_paths_beside(Scenario.model_validate(data),
                                          run_doc.get("scenario_folder") or Path(run_doc.get("scenario_file", ".")).parent,
                                          all_overrides)
     except tomllib.TOMLDecodeError as exc:
