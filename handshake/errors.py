@@ -82,3 +82,9 @@ class DefectAtHandshake(RuntimeError):
     """A crack tip or a dislocation reached the handshake zone in a study run through the
     Python API: its field would be carried by the continuum, so the results past this
     point would be wrong. The command line's studies stop there too (exit code 7)."""
+
+
+class NotConverged(RuntimeError):
+    """A load step of a ramp run through the Python API missed its force tolerance: the
+    state recorded would not be an equilibrium. The command line's studies stop there too
+    (exit code 6); pass your own ``check`` to a ramp's ``run`` to accept such steps."""

@@ -158,6 +158,7 @@ def add_verify(commands, with_debug) -> None:
     patch.set_defaults(command=("verify", "cmd_verify_patch_test"))
     reference = checks.add_parser("reference", help="coupled versus fully atomistic run of a scenario")
     reference.add_argument("scenario", help="scenario TOML file")
+    reference.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a scenario value")
     reference.add_argument("--json", action="store_true", help="print JSON")
     reference.set_defaults(command=("verify", "cmd_verify_reference"))
 

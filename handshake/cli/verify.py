@@ -4,6 +4,7 @@ a fully atomistic one."""
 from __future__ import annotations
 
 import json
+import sys
 
 from mpi4py import MPI
 
@@ -11,8 +12,10 @@ from ..atomistic.potentials import load_potential
 from ..coupling import METHODS, CoupledModel, coupling_method
 from ..coupling.reference import compare_with_reference
 from ..coupling.verification import PATCH_ORIENTATIONS, PATCH_STRAINS, patch_geometry, patch_test
+from ..errors import DefectAtHandshake
 from ..materials import material_properties
 from ..scenario import build_model, load_scenario
+from ..studies.guards import EXIT_DEFECT_AT_HANDSHAKE, REFERENCE_REMEDY, defect_guard
 
 
 def cmd_verify_patch_test(args) -> int:
@@ -54,11 +57,18 @@ def cmd_verify_patch_test(args) -> int:
 
 def cmd_verify_reference(args) -> int:
     """Compare the coupled relaxation of a scenario with a fully atomistic one."""
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, args.set)
     model, fields = build_model(scenario, source=args.scenario)
     fmax = scenario.reference.fmax_eV_per_A or scenario.coupling.fmax_eV_per_A
-    with model:
-        comparison = compare_with_reference(model, fields, fmax)
+    margin = (scenario.run.handshake_margin_A if scenario.run.handshake_margin_A is not None
+              else model.crystal.nearest_neighbour_A)
+    try:
+        with model:
+            comparison = compare_with_reference(model, fields, fmax, check=defect_guard(margin, REFERENCE_REMEDY))
+    except DefectAtHandshake as error:
+        if MPI.COMM_WORLD.rank == 0:
+            print(f"handshake: stopped: {error}", file=sys.stderr)
+        return EXIT_DEFECT_AT_HANDSHAKE
     if MPI.COMM_WORLD.rank != 0:
         return 0
     data = {"scenario": scenario.name, **comparison.to_dict()}

@@ -164,20 +164,30 @@ def relaxed_state(model, fields, fmax_eV_per_A: float):
     return result, elapsed, model.displacements(), model.atomistic.gather_energies()
 
 
-def solve_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float = 1e-4) -> ReferenceSolution:
-    """Relax the fully atomistic counterpart of ``coupled`` under ``fields`` (collective)."""
+def solve_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float = 1e-4, check=None) -> ReferenceSolution:
+    """Relax the fully atomistic counterpart of ``coupled`` under ``fields`` (collective);
+    ``check(model, label)`` is called on the relaxed reference model (a run-time guard:
+    it raises to stop)."""
     with FullyAtomisticModel(coupled) as reference:
         result, elapsed, u, energies = relaxed_state(reference, fields, fmax_eV_per_A)
+        if check is not None:
+            check(reference, "in the fully atomistic reference")
     return ReferenceSolution(reference.reference_positions, u, energies, elapsed, result.converged)
 
 
 def compare_with_reference(coupled: CoupledModel, fields, fmax_eV_per_A: float = 1e-4,
-                           reference: ReferenceSolution | None = None) -> ReferenceComparison:
+                           reference: ReferenceSolution | None = None, check=None) -> ReferenceComparison:
     """Relax ``coupled`` under ``fields`` and compare with its fully atomistic reference
-    (solved here unless given; it depends on the outer radius, not the atomistic one)."""
+    (solved here unless given; it depends on the outer radius, not the atomistic one).
+
+    ``check(model, label)``, if given, is called on each relaxed model, the coupled one
+    and the reference (run-time guards, e.g. a defect at the handshake zone or at the
+    reference's fixed shell: it raises to stop the comparison)."""
     result, coupled_time, u_coupled, e_coupled = relaxed_state(coupled, fields, fmax_eV_per_A)
+    if check is not None:
+        check(coupled, "in the coupled relaxation")
     if reference is None:
-        reference = solve_reference(coupled, fields, fmax_eV_per_A)
+        reference = solve_reference(coupled, fields, fmax_eV_per_A, check)
 
     distance, match = cKDTree(reference.positions).query(coupled.reference_positions)
     if distance.max() > 1e-6:

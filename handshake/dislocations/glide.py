@@ -43,6 +43,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..continuum import HomogeneousStrain
+from ..errors import NotConverged
 from .core import CoreStructure, disregistry, fit_partials, locate_screw_core
 from .loading import glide_shear_gradient
 
@@ -282,6 +283,9 @@ class ShearRamp:
         check : callable, optional
             ``check(step, error)`` after each relaxation, ``step`` None and ``error`` the
             exception if the relaxation raised (which is then re-raised): the run-time guards.
+            Default (:meth:`convergence_guard`), as ``handshake run``: a step that missed
+            ``fmax_eV_per_A`` without its core gliding away raises
+            :class:`~handshake.errors.NotConverged`.
         before_step : callable, optional
             ``before_step()`` before each relaxation: where a stop request is honoured.
         resumed : GlideResult, optional
@@ -289,6 +293,7 @@ class ShearRamp:
             glide (:meth:`resume` taken, far field applied and atoms restored before).
         completed : int
         """
+        check = self.convergence_guard if check is None else check
         stresses = [tau for tau in stresses_MPa if tau != 0.0]
         if resumed is None:
             initial = self._checked_relax_at(0.0, check, before_step)
@@ -314,6 +319,15 @@ class ShearRamp:
         if refine and result.critical_stress_MPa is not None:
             self._bisect(result, static, callback, check, before_step)
         return result
+
+    def convergence_guard(self, step, error) -> None:
+        """The default ``check`` of :meth:`run`: a relaxation that missed the force tolerance
+        ends the ramp (:class:`~handshake.errors.NotConverged`), unless its core glided
+        away (which stops a relaxation early on purpose)."""
+        if step is not None and not (step.converged or step.glided):
+            raise NotConverged(f"relaxation did not converge at τ = {step.shear_stress_MPa:.2f} MPa: residual "
+                               f"{step.max_residual_force_eV_per_A:.2e} eV/Å > fmax {self.fmax:.1e} after "
+                               f"{step.iterations} iterations; raise max_iterations or make the stress step smaller")
 
     def _checked_relax_at(self, shear_stress_MPa: float, check=None, before_step=None) -> GlideStep:
         if before_step is not None:

@@ -22,7 +22,7 @@ from ase import Atoms
 
 from ..coupling.geometry import PAD
 from ..coupling.model import check_relaxation_settings
-from ..errors import DefectAtHandshake
+from ..errors import DefectAtHandshake, NotConverged
 from .griffith import cleavage_surface_energy, griffith_k
 from .tip import BondBreakingTip, TipNeighbourhood
 
@@ -190,9 +190,11 @@ class QuasiStaticKRamp:
             ``check(K, branch, step, error)`` after each relaxation, with the new
             :class:`KStep` (``error`` None) or the exception that ended the relaxation
             (``step`` None); it raises to end the ramp before the step is recorded
-            (run-time guards, :mod:`handshake.studies.guards`). Default: the ramp stops
-            with :class:`~handshake.errors.DefectAtHandshake` when the tip comes within
-            one bond row of the handshake zone, as ``handshake run`` does.
+            (run-time guards, :mod:`handshake.studies.guards`). Default
+            (:meth:`tip_guard`): the ramp stops with :class:`~handshake.errors.NotConverged`
+            at a step that missed ``fmax_eV_per_A`` and with
+            :class:`~handshake.errors.DefectAtHandshake` when the tip comes within one bond
+            row of the handshake zone, as ``handshake run`` does.
         before_step : callable, optional
             Called with the number of steps done before each new step; it raises to
             end the ramp there (a requested stop).
@@ -257,8 +259,14 @@ class QuasiStaticKRamp:
         return out
 
     def tip_guard(self, K: float, branch: str, step, error) -> None:
-        """The default ``check`` of :meth:`run`: a tip within one bond row of the handshake
-        zone ends the ramp before the step is recorded (:class:`~handshake.errors.DefectAtHandshake`)."""
+        """The default ``check`` of :meth:`run`, the command line's guards: a step that missed
+        the force tolerance (:class:`~handshake.errors.NotConverged`) or a tip within one
+        bond row of the handshake zone (:class:`~handshake.errors.DefectAtHandshake`) ends
+        the ramp before the step is recorded."""
+        if step is not None and not step.converged:
+            raise NotConverged(f"relaxation did not converge at K = {K:.3f} MPa·m^½ ({branch}): residual "
+                               f"{step.max_residual_eV_per_A:.2e} eV/Å > fmax {self.fmax_eV_per_A:.1e} after "
+                               f"{step.iterations} iterations; raise max_iterations or make the K step smaller")
         if step is not None and self.near_handshake(step.tip_x_A):
             raise DefectAtHandshake(f"crack tip reached the handshake zone at K = {K:.3f} MPa·m^½ ({branch}): "
                                     f"tip at x = {step.tip_x_A:+.2f} Å, handshake zone from "

@@ -16,14 +16,16 @@ import time
 import numpy as np
 from ase.io import write
 
-from ..errors import RunStopped
+from ..errors import DefectAtHandshake, RunStopped
 from ..progress import ProgressBar, log
 from ..registry import Registry
 from ..scenario import Scenario
 from .dynamics import ScenarioDynamics
 from .guards import (
+    EXIT_DEFECT_AT_HANDSHAKE,
     EXIT_INTERRUPTED,
     EXIT_NUMERICAL,
+    EXIT_UNCONVERGED,
     Fault,
     displacement_gradients,
     inverted_elements,
@@ -192,14 +194,33 @@ class Study:
         coupled results in the summary are whole, the reference is not kept (collective)."""
         name = self.signals.requested(self.comm)
         if name:
-            fault = Fault(f"stopped by {name}", EXIT_INTERRUPTED, f"{name} received during the fully atomistic "
-                          "reference: the coupled results in summary.json are complete, the reference is not kept")
-            self.summary["status"] = "interrupted"
-            self.summary["stop"] = {"reason": fault.reason, "exit_code": fault.exit_code, "message": fault.message,
-                                    "during": "reference"}
-            self.write_summary()
-            log(self.comm, f"stopped: {fault.message}")
-            raise RunStopped(fault)
+            self.stop_reference(Fault(f"stopped by {name}", EXIT_INTERRUPTED,
+                                      f"{name} received during the fully atomistic reference: the coupled results "
+                                      "in summary.json are complete, the reference is not kept"))
+
+    def stop_reference(self, fault: Fault) -> None:
+        """End the fully atomistic reference (a stop signal, or a guard tripped in it): the
+        coupled results in the summary are whole, the reference is not kept; raise RunStopped."""
+        self.summary["status"] = "interrupted" if fault.exit_code == EXIT_INTERRUPTED else "stopped"
+        self.summary["stop"] = {"reason": fault.reason, "exit_code": fault.exit_code, "message": fault.message,
+                                "during": "reference"}
+        self.write_summary()
+        log(self.comm, f"stopped: {fault.message}")
+        raise RunStopped(fault)
+
+    def reference_guard_tripped(self, error: Exception) -> None:
+        """Stop the run at a guard of its fully atomistic reference: a defect at the
+        reference's fixed boundary (exit code 7) or a step that missed its force tolerance
+        (exit code 6)."""
+        if isinstance(error, DefectAtHandshake):
+            fault = Fault("defect at the reference's boundary", EXIT_DEFECT_AT_HANDSHAKE,
+                          f"fully atomistic reference: {error}; the coupled results in summary.json are complete, "
+                          "the reference is not kept (enlarge reference.area_ratio)")
+        else:
+            fault = Fault("reference step not converged", EXIT_UNCONVERGED,
+                          f"fully atomistic reference: {error}; the coupled results in summary.json are complete, "
+                          "the reference is not kept")
+        self.stop_reference(fault)
 
     def check_relaxation(self, where: str, error: BaseException | None, converged: bool = True,
                          residual: float = 0.0, iterations: int = 0, defect=None) -> object:

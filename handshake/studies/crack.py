@@ -17,6 +17,7 @@ from dataclasses import asdict
 import numpy as np
 
 from ..coupling.reference import FullyAtomisticModel
+from ..errors import DefectAtHandshake, NotConverged
 from ..fracture import QuasiStaticKRamp
 from ..fracture.classification import classify_failure, crack_structure
 from ..fracture.ramp import KStep, RampResult, remaining_values
@@ -136,10 +137,13 @@ class CrackStudy(Study):
             ramp = QuasiStaticKRamp(atomistic, scenario.coupling.fmax_eV_per_A, 50 * scenario.coupling.max_iterations,
                                     threshold=crack.tip_threshold, surface_energy_J_per_m2=crack.surface_energy_J_per_m2,
                                     K_II_over_K_I=crack.K_II_over_K_I, K_III_over_K_I=crack.K_III_over_K_I)
-            result = ramp.run(crack.loading_values(), crack.unloading_values(),
-                              before_step=self.stop_reference_if_requested,
-                              callback=lambda s: log(comm, f"reference {s.branch:9s} K = {s.K_MPa_sqrt_m:.3f}  "
-                                                           f"tip {s.tip_x_A:+7.2f} Å  {s.wall_time_s:.1f} s"))
+            try:    # the ramp's own guards: the tip at the disc's fixed shell, a step not converged
+                result = ramp.run(crack.loading_values(), crack.unloading_values(),
+                                  before_step=self.stop_reference_if_requested,
+                                  callback=lambda s: log(comm, f"reference {s.branch:9s} K = {s.K_MPa_sqrt_m:.3f}  "
+                                                               f"tip {s.tip_x_A:+7.2f} Å  {s.wall_time_s:.1f} s"))
+            except (DefectAtHandshake, NotConverged) as error:
+                self.reference_guard_tripped(error)
         coupled = summary["results"]
         reference = {k: v for k, v in result.to_dict().items() if k != "steps"}
         reference.update({"atoms": atomistic.n_atoms, "radius_A": radius, "wall_time_s": time.perf_counter() - start})

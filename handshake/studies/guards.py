@@ -44,7 +44,7 @@ from mpi4py import MPI
 
 from ..coupling.geometry import FREE, HANDSHAKE, PAD
 from ..coupling.model import field_displacements
-from ..errors import SetUpInterrupted
+from ..errors import DefectAtHandshake, SetUpInterrupted
 from ..fracture.classification import SHELLS, centrosymmetry, neighbourhoods
 
 EXIT_INTERRUPTED = 3
@@ -329,7 +329,28 @@ def crack_tip_near_handshake(ramp, tip_x_A: float, margin_A: float | None, where
                   "margin_A": margin_A})
 
 
-def defects_near_handshake(model, margin_A: float, where: str) -> Fault | None:
+#: what to change when a defect reaches the handshake zone of a coupled model or the fixed
+#: shell of its fully atomistic reference (``--reference``, ``verify reference``)
+REFERENCE_REMEDY = ("enlarge geometry.atomistic_radius_A (coupled model) or the reference's radius "
+                    "(reference.area_ratio; geometry.outer_radius_A for verify reference)")
+
+
+def defect_guard(margin_A: float, remedy: str = "enlarge geometry.atomistic_radius_A"):
+    """A ``check(model, label)`` for :func:`~handshake.coupling.reference.compare_with_reference`:
+    raises :class:`~handshake.errors.DefectAtHandshake` when :func:`defects_near_handshake`
+    finds defective atoms within ``margin_A`` (Å) of the model's handshake zone, or of a fully
+    atomistic reference's fixed shell (collective)."""
+
+    def check(model, label: str) -> None:
+        fault = defects_near_handshake(model, margin_A, label, remedy)
+        if fault is not None:
+            raise DefectAtHandshake(fault.message)
+
+    return check
+
+
+def defects_near_handshake(model, margin_A: float, where: str,
+                           remedy: str = "enlarge geometry.atomistic_radius_A") -> Fault | None:
     """Defective atoms (a dislocation core, a stacking fault, disorder) among the free
     atoms within ``margin_A`` of the handshake zone or inside it (collective).
 
@@ -358,5 +379,5 @@ def defects_near_handshake(model, margin_A: float, where: str) -> Fault | None:
     return Fault("defect at the handshake zone", EXIT_DEFECT_AT_HANDSHAKE,
                  f"{int(defective.sum())} defective atom(s) within {margin_A:.2f} Å of the handshake zone {where} "
                  f"(atom {first_atom + 1} at {r[first_atom]:.1f} Å from the centre, zone from {edge:.1f} Å); "
-                 f"enlarge geometry.atomistic_radius_A",
+                 f"{remedy}",
                  {"handshake_edge_A": edge, "margin_A": margin_A, "atoms": _atom_rows(model, order, positions)})

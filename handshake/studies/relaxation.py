@@ -8,9 +8,10 @@ atom by atom near the core (:func:`~handshake.coupling.reference.compare_with_re
 from __future__ import annotations
 
 from ..coupling.reference import compare_with_reference
+from ..errors import DefectAtHandshake
 from ..progress import log
 from .base import STUDIES, Study
-from .guards import defects_near_handshake
+from .guards import REFERENCE_REMEDY, defect_guard, defects_near_handshake
 
 
 @STUDIES.register("relaxation")
@@ -52,5 +53,11 @@ class RelaxationStudy(Study):
 
     def reference(self, coupled_wall_s: float) -> None:
         """Coupled against fully atomistic displacements of the same relaxation."""
-        self.summary["reference"] = compare_with_reference(self.model, self.fields,
-                                                           self.scenario.coupling.fmax_eV_per_A).to_dict()
+        margin = (self.settings.handshake_margin_A if self.settings.handshake_margin_A is not None
+                  else self.model.crystal.nearest_neighbour_A)
+        try:    # a defect at the coupled model's handshake zone or at the reference's fixed shell
+            comparison = compare_with_reference(self.model, self.fields, self.scenario.coupling.fmax_eV_per_A,
+                                                check=defect_guard(margin, REFERENCE_REMEDY))
+        except DefectAtHandshake as error:
+            self.reference_guard_tripped(error)
+        self.summary["reference"] = comparison.to_dict()

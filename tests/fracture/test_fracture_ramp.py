@@ -71,3 +71,21 @@ def test_the_api_ramp_stops_when_the_tip_reaches_the_handshake_zone():
         with pytest.raises(DefectAtHandshake, match="crack tip reached the handshake zone at K = 1.350"):
             ramp.run(loading=[0.4, 1.0, 1.2, 1.25, 1.3, 1.35, 1.4], callback=done.append)
     assert [s.K_MPa_sqrt_m for s in done] == [0.4, 1.0, 1.2, 1.25, 1.3]
+
+
+def test_the_api_ramps_stop_at_a_step_that_misses_its_tolerance():
+    """A K ramp and a shear ramp with a 3-iteration cap cannot reach 1e-4 eV/Å: each raises
+    :class:`~handshake.errors.NotConverged` at its first step, as ``handshake run`` stops
+    with exit code 6; a ``check`` of one's own accepts the step."""
+    from handshake.dislocations import ShearRamp
+    from handshake.errors import NotConverged
+
+    with CoupledModel("Si_sw", SI_111, CoupledGeometry(20, 5, 100, crack=True)) as model:
+        with pytest.raises(NotConverged, match=r"relaxation did not converge at K = 0.500 MPa·m\^½ \(loading\)"):
+            QuasiStaticKRamp(model, fmax_eV_per_A=1e-4, max_iterations=3).run(loading=[0.5, 0.6])
+        result = QuasiStaticKRamp(model, fmax_eV_per_A=1e-4, max_iterations=3).run(
+            loading=[0.5], check=lambda *_: None)
+        assert not result.steps[0].converged
+    with CoupledModel("Cu_mishin1", [[1, -1, 0], [1, 1, 1], [-1, -1, 2]], CoupledGeometry(20, 4, 60)) as model:
+        with pytest.raises(NotConverged, match="relaxation did not converge at τ = 0.00 MPa"):
+            ShearRamp(model, [0.5, -0.5, 0.0], fmax_eV_per_A=1e-4, max_iterations=3).run([10.0])

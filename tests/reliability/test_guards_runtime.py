@@ -178,6 +178,14 @@ def test_dislocation_core_next_to_handshake_zone_is_stopped(tmp_path):
         x, y = np.array(atom["reference_position_A"][:2]) - centre
         assert x > 0 and abs(y) < 3.0
         assert frame.arrays["region"][atom["id"] - 1] != 2
+    # verify reference watches its coupled relaxation the same way: stopped before the
+    # (larger) fully atomistic one, one line, exit code 7
+    result = handshake("verify", "reference", DISLOCATION,
+                       *sets(overrides + ["dislocations=[{burgers=[0.5, -0.5, 0.0], core_A=[14.0, 0.0]}]"]))
+    assert result.returncode == EXIT_DEFECT_AT_HANDSHAKE, result.stderr
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("handshake: stopped: ") and "within" in line and "in the coupled relaxation" in line
+    assert result.stdout == ""
     # told to go on, the run continues from its checkpoint (the state before the relaxation)
     result = handshake("run", "--restart", out, "--set", "run.defect_near_handshake='continue'")
     assert result.returncode == 0, result.stderr
