@@ -97,7 +97,7 @@ def test_restart_continues_md_to_the_uninterrupted_summary(interrupted, uninterr
 
 @pytest.mark.mpi
 def test_md_stopped_on_two_ranks_continues_on_one(uninterrupted, method, tmp_path):
-    """SIGUSR1 to `mpiexec -n 2` mid-MD; the checkpoint (atoms by id, replicated continuum,
+    """SIGUSR1 to `mpiexec -n 2` at MD step 200 (the one-rank tests above stop at 100); the checkpoint (atoms by id, replicated continuum,
     noise from (seed, step), initial velocities by atom id) continues on one rank to the
     uninterrupted one-rank summary (the statics differ by ~1e-8 Å between rank counts)."""
     out = tmp_path / "two"
@@ -107,10 +107,11 @@ def test_md_stopped_on_two_ranks_continues_on_one(uninterrupted, method, tmp_pat
     lines = []
     for line in proc.stderr:
         lines.append(line)
-        if line.startswith("MD step 100/"):
+        if line.startswith("MD step 200/"):
             proc.send_signal(signal.SIGUSR1)
     assert proc.wait(timeout=600) == 3, "".join(lines)
     assert summary(out)["provenance"]["mpi_ranks"] == 2
+    assert 200 <= summary(out)["results"]["dynamics"]["time_series"][-1]["step"] < 300
     result = handshake("run", "--restart", out)
     assert result.returncode == 0, result.stderr
     largest = same_dynamics(summary(out), summary(uninterrupted))
