@@ -45,6 +45,7 @@ from ase.calculators.calculator import Calculator, all_changes
 from ase.optimize.optimize import Optimizable
 
 from .geometry import PAD
+from .methods.energy_gfc import EnergyGhostForceCorrected
 
 
 def coupled_atoms(model) -> Atoms:
@@ -132,14 +133,8 @@ class CoupledCalculator(Calculator):
         super().__init__()
         self.model = model
         self.ids = np.arange(1, model.n_atoms + 1)
-        zone = model.zone
-        forces = model.atomistic_forces()
-        residual = model.continuum_residual()
-        ghost = np.zeros_like(forces)           # energy-based minus force-based forces
-        ghost[zone.handshake_ids - 1] = -residual[zone.handshake_nodes]
-        ghost[zone.pad_ids - 1] = forces[zone.pad_ids - 1]
         #: dead loads g = −(ghost forces) at construction, (n_atoms, 3) eV/Å
-        self.dead_loads = -ghost
+        self.dead_loads = -EnergyGhostForceCorrected(model).ghost_forces()
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
         super().calculate(atoms, properties, system_changes)

@@ -380,8 +380,8 @@ class ReferenceSection(_Strict):
 class InitialStateSection(_Strict):
     """Start from one's own configuration of the model's atoms instead of the perfect crystal
     under the applied field (a frame of an earlier run's ``atoms.extxyz``, or a file made
-    from one with OVITO or ASE): the free atoms start at its positions, under the far field
-    of the first load step; the continuum and the pad follow at the first relaxation."""
+    from one with OVITO or ASE): the atoms start at its positions, under the far field of the
+    first load step, and relax from there (the continuum follows from the atoms)."""
 
     atoms_file: str = Field(min_length=1, description="extxyz (.extxyz, .xyz) or LAMMPS data file (.data, .lmp) "
                                                       "with the model's atoms in id order, relative to the "

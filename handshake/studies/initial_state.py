@@ -9,10 +9,10 @@ types group the atoms as the model's species do), and that the atoms are in id o
 (most first-neighbour pairs of the model keep their distance within half a bond; a file
 of the same atoms in another order fails this at once).
 
-The study then places the free atoms (atomistic core and handshake zone) at the file's
-positions under the far field of its first load step (:meth:`Study.start_from
-<handshake.studies.base.Study.start_from>`); the pad atoms and the continuum follow at
-the first relaxation.
+The study then places every atom (free and pad) at the file's position under the far
+field of its first load step (:meth:`Study.start_from
+<handshake.studies.base.Study.start_from>`), and relaxes from there: a state written by a
+coupled run is then its own starting point, the continuum following from the atoms.
 """
 
 from __future__ import annotations

@@ -162,7 +162,7 @@ def _run(path, out, overrides, overwrite, reference, comm, restart, on_step, lam
                             start, on_step)
         if initial is not None:
             study.start_from(initial)
-            log(comm, f"free atoms start from {scenario.initial_state.atoms_file}")
+            log(comm, f"atoms start from {scenario.initial_state.atoms_file}")
         if checkpoint is not None:
             study.restore_far_field(run_doc)
             restore(checkpoint, model)
