@@ -11,7 +11,8 @@ at the leading partial's core: its distance to the zone tracks the partial's). A
 the partials' positions to the disregistry is not used: within the coupled model's core it
 cuts the leading partial's tail and its result jumps by Å between neighbouring x0.
 
-    python benchmarks/handshake_accuracy.py [--fmax 1e-5] [--offsets 0 2 4 6 8]
+    python benchmarks/handshake_accuracy.py [--fmax 1e-5] [--offsets 0 2 4 6 8] [--methods force energy-gfc]
+        [--atomistic-radius 30] [--handshake-width 4] [--outer-radius 100]
 """
 
 import argparse
@@ -35,10 +36,13 @@ def main():
     parser.add_argument("--atomistic-radius", type=float, default=30.0)
     parser.add_argument("--offsets", type=float, nargs="+", default=[0.0, 2.0, 4.0, 6.0, 8.0])
     parser.add_argument("--methods", nargs="+", default=["force", "energy-gfc"])
+    parser.add_argument("--handshake-width", type=float, default=4.0, help="Å")
+    parser.add_argument("--outer-radius", type=float, default=100.0, help="Å (the reference disc's too)")
     args = parser.parse_args()
-    geometry = CoupledGeometry(args.atomistic_radius, 4.0, 100.0)
+    geometry = CoupledGeometry(args.atomistic_radius, args.handshake_width, args.outer_radius)
     edge = geometry.atomistic_radius_A - geometry.handshake_width_A
-    print(f"Cu_mishin1 edge, R_a = {geometry.atomistic_radius_A:g} A, zone from {edge:g} A, fmax {args.fmax:g}")
+    print(f"Cu_mishin1 edge, R_a = {geometry.atomistic_radius_A:g} A, zone from {edge:g} A, continuum to "
+          f"{geometry.outer_radius_A:g} A, fmax {args.fmax:g}")
     print(f"{'x0 A':>6} {'method':>11} {'max err A':>10} {'rms err A':>10} {'worst at r A':>12} "
           f"{'worst→zone A':>12} {'worst region':>12} {'ref s':>7}")
     for x0 in args.offsets:
