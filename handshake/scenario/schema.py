@@ -239,6 +239,11 @@ class CrackSection(_Strict):
             return []
         return self.unloading.values() if isinstance(self.unloading, KRange) else list(self.unloading)
 
+    def stress_intensities(self, K_I_MPa_sqrt_m: float) -> tuple[float, float, float]:
+        """(K_I, K_II, K_III) in MPa·m^½ of the proportional ramp at mode-I load ``K_I_MPa_sqrt_m``."""
+        K = K_I_MPa_sqrt_m
+        return K, self.K_II_over_K_I * K, self.K_III_over_K_I * K
+
     @model_validator(mode="after")
     def _ramps_load_and_unload(self):
         up, down = self.loading_values(), self.unloading_values()

@@ -107,8 +107,7 @@ class Study:
         if far_field.get("K_I_MPa_sqrt_m") is not None:
             K = far_field["K_I_MPa_sqrt_m"]
             crack = self.scenario.crack
-            mixity = (crack.K_II_over_K_I, crack.K_III_over_K_I) if crack is not None else (0.0, 0.0)
-            self.model.apply(self.model.k_field(K, mixity[0] * K, mixity[1] * K))
+            self.model.apply(self.model.k_field(*(crack.stress_intensities(K) if crack is not None else (K,))))
         else:
             self.model.apply(*self.fields)
 

@@ -34,8 +34,7 @@ class CrackStudy(Study):
     def first_far_field(self) -> list:
         """The K-field of the ramp's first load step."""
         crack = self.scenario.crack
-        K = crack.loading_values()[0]
-        return [self.model.k_field(K, crack.K_II_over_K_I * K, crack.K_III_over_K_I * K)]
+        return [self.model.k_field(*crack.stress_intensities(crack.loading_values()[0]))]
 
     def statics(self, run_doc: dict | None) -> None:
         """The quasi-static K ramp of a crack scenario, written step by step."""
