@@ -12,7 +12,7 @@ the partials' positions to the disregistry is not used: within the coupled model
 cuts the leading partial's tail and its result jumps by Å between neighbouring x0.
 
     python benchmarks/handshake_accuracy.py [--fmax 1e-5] [--offsets 0 2 4 6 8] [--methods force energy-gfc]
-        [--atomistic-radius 30] [--handshake-width 4] [--outer-radius 100]
+        [--atomistic-radius 30] [--handshake-width 4] [--outer-radius 100] [--pad-width 11] [--mesh-growth 1.25]
 """
 
 import argparse
@@ -38,8 +38,11 @@ def main():
     parser.add_argument("--methods", nargs="+", default=["force", "energy-gfc"])
     parser.add_argument("--handshake-width", type=float, default=4.0, help="Å")
     parser.add_argument("--outer-radius", type=float, default=100.0, help="Å (the reference disc's too)")
+    parser.add_argument("--pad-width", type=float, default=None, help="Å (default twice the cutoff)")
+    parser.add_argument("--mesh-growth", type=float, default=1.25)
     args = parser.parse_args()
-    geometry = CoupledGeometry(args.atomistic_radius, args.handshake_width, args.outer_radius)
+    geometry = CoupledGeometry(args.atomistic_radius, args.handshake_width, args.outer_radius, args.pad_width,
+                               mesh_growth=args.mesh_growth)
     edge = geometry.atomistic_radius_A - geometry.handshake_width_A
     print(f"Cu_mishin1 edge, R_a = {geometry.atomistic_radius_A:g} A, zone from {edge:g} A, continuum to "
           f"{geometry.outer_radius_A:g} A, fmax {args.fmax:g}")
