@@ -667,11 +667,14 @@ class AtomisticRegion:
         return sigma
 
     # ------------------------------------------------------------------ dynamics and statics
-    def _mobile_group(self, fixed: tuple[str, ...]) -> str:
-        for name in fixed:
+    def _check_groups(self, names: tuple[str, ...]) -> None:
+        for name in names:
             if name not in self._groups:
                 raise InputError(f"no group named {name!r} (groups: {', '.join(self._groups) or 'none'})",
                                  field="fixed")
+
+    def _mobile_group(self, fixed: tuple[str, ...]) -> str:
+        self._check_groups(fixed)
         if "hs_mobile" in self.lmp.available_ids("group"):
             self.lmp.command("group hs_mobile delete")
         if fixed:
@@ -754,7 +757,7 @@ class AtomisticRegion:
         if style not in ("cg", "fire", "sd", "hftn"):
             raise InputError(f"unknown minimiser {style!r}; expected cg, fire, sd or hftn", field="style")
         fixed = tuple(fixed)
-        mobile = self._mobile_group(fixed)
+        self._check_groups(fixed)  # the fixed groups are held by fix setforce below
         cmds = [f"min_style {style}", "min_modify norm max"]
         cmds += [f"fix hs_freeze_{g} {g} setforce 0.0 0.0 0.0" for g in fixed]
         if box_relax:

@@ -71,9 +71,24 @@ def anti_plane_displacements(d, K_III: float, p: complex, mu_star: float) -> np.
     (isotropic: u_z = (K_III / μ) √(2r/π) sin(θ/2)). ``K_III`` and ``mu_star`` in one
     unit system (eV/Å^(5/2) and eV/Å³ give Å).
     """
-    z = d[:, 0] + p * d[:, 1]
     # principal square root: branch cut along the negative real axis, i.e. the crack faces
-    return K_III / mu_star * np.sqrt(2.0 / np.pi) * np.sqrt(z.astype(complex)).imag
+    return _anti_plane_amplitude(K_III, mu_star) * np.sqrt(_anti_plane_variable(d, p)).imag
+
+
+def anti_plane_gradient(d, K_III: float, p: complex, mu_star: float) -> np.ndarray:
+    """(n, 2) gradient (∂u_z/∂x, ∂u_z/∂y) of :func:`anti_plane_displacements` at points
+    ``d`` (n, 2) from the tip, dimensionless: d√z/dz = 1/(2√z), z = x + p y."""
+    half_inverse_root = 0.5 / np.sqrt(_anti_plane_variable(d, p))
+    amplitude = _anti_plane_amplitude(K_III, mu_star)
+    return amplitude * np.column_stack([half_inverse_root.imag, (p * half_inverse_root).imag])
+
+
+def _anti_plane_variable(d, p: complex) -> np.ndarray:
+    return (d[:, 0] + p * d[:, 1]).astype(complex)
+
+
+def _anti_plane_amplitude(K_III: float, mu_star: float) -> float:
+    return K_III / mu_star * np.sqrt(2.0 / np.pi)
 
 
 class KField:
@@ -138,10 +153,7 @@ class KField:
     def anti_plane_stresses_GPa(self, points) -> np.ndarray:
         """(n, 2) anti-plane stresses σ_xz, σ_yz of mode III, GPa: σ_yz = K_III/√(2πx) ahead."""
         d, _, _ = self._polar(points)
-        z = (d[:, 0] + self.p_III * d[:, 1]).astype(complex)
-        scale = stress_intensity_to_metal(self.K_III) / self.mu_star * np.sqrt(2.0 / np.pi)
-        du_dx = scale * (0.5 / np.sqrt(z)).imag
-        du_dy = scale * (0.5 * self.p_III / np.sqrt(z)).imag
+        du_dx, du_dy = anti_plane_gradient(d, stress_intensity_to_metal(self.K_III), self.p_III, self.mu_star).T
         C = self.C_lab
         return np.column_stack([C[4, 4] * du_dx + C[3, 4] * du_dy, C[3, 4] * du_dx + C[3, 3] * du_dy]) / GPa
 
