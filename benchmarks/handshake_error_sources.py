@@ -49,6 +49,8 @@ from handshake.coupling.geometry import PAD
 from handshake.coupling.internal_relaxation import field_gradients
 from handshake.coupling.model import field_displacements
 from handshake.coupling.reference import FullyAtomisticModel, solve_reference
+from handshake.dislocations.core import disregistry
+from handshake.dislocations.glide import interplanar_spacing_A
 
 ORIENTATION = [[1, -1, 0], [1, 1, 1], [-1, -1, 2]]
 BURGERS = [0.5, -0.5, 0.0]
@@ -239,17 +241,15 @@ def relax_force_based(model, fmax, pad_forces=None, free_pad=()):
     return model.displacements()
 
 
-def partial_positions(positions, u, centre, b_A):
+def partial_positions(model, positions, u, b_A):
     """x of the trailing and leading partials, Å from the centre: where the disregistry u_x
-    across the glide plane (the two (111) planes at ±1.04 Å) crosses 3b/4 and b/4."""
-    y, x = positions[:, 1] - centre[1], positions[:, 0] - centre[0]
-    above = np.flatnonzero(np.abs(y - 1.04) < 0.2)
-    below = np.flatnonzero(np.abs(y + 1.04) < 0.2)
-    above, below = above[np.argsort(x[above])], below[np.argsort(x[below])]
-    jump = u[above, 0] - np.interp(x[above], x[below], u[below, 0])
-    inside = np.abs(x[above]) < ATOMISTIC_RADIUS - 1.0
-    return (float(np.interp(-0.75 * b_A, -jump[inside], x[above][inside])),
-            float(np.interp(-0.25 * b_A, -jump[inside], x[above][inside])))
+    across the glide plane (:func:`~handshake.dislocations.core.disregistry`) crosses 3b/4
+    and b/4."""
+    reach = ATOMISTIC_RADIUS - 1.0
+    x, delta = disregistry(positions, u, model.centre[1], interplanar_spacing_A(model),
+                           (model.centre[0] - reach, model.centre[0] + reach))
+    x = x - model.centre[0]
+    return (float(np.interp(-0.75 * b_A, -delta[:, 0], x)), float(np.interp(-0.25 * b_A, -delta[:, 0], x)))
 
 
 def model_at(geometry, x0):
@@ -271,7 +271,7 @@ def errors_at(x0, fmax):
         pad = model.geometry.pad_width_A
         reference = solve_reference(model, [field], fmax)
         inner = ATOMISTIC_RADIUS - ZONE_WIDTH
-        _, lead = partial_positions(reference.positions, reference.displacements, model.centre, burgers_A(model))
+        _, lead = partial_positions(model, reference.positions, reference.displacements, burgers_A(model))
         distance = inner - lead
 
         def error(m):
@@ -346,8 +346,8 @@ def glide_compliance(fmax, tau_MPa=2.0):
             model.apply(*fields)
             model.relax(fmax)
             b = burgers_A(model)
-            rows[tau] = (partial_positions(reference.positions, reference.displacements, model.centre, b),
-                         partial_positions(model.reference_positions, model.displacements(), model.centre, b))
+            rows[tau] = (partial_positions(model, reference.positions, reference.displacements, b),
+                         partial_positions(model, model.reference_positions, model.displacements(), b))
     return rows
 
 
